@@ -1,0 +1,22 @@
+import { type ProviderError, providerError, type RequestContext } from "@partner-oauth/core";
+
+/**
+ * Maps the REST API's error envelope (`{"error":{type, code, errors:[{reason}]}}`, or the bare-string
+ * `{"error":"bank_authorisation_expired"}` some endpoints return) to a typed error.
+ */
+export function apiErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+  const error = typeof body === "object" && body !== null ? (body as { error?: unknown }).error : undefined;
+  if (typeof error === "string") return providerError(ctx, { status, providerCode: error });
+  const envelope = typeof error === "object" && error !== null ? (error as Record<string, unknown>) : {};
+  const first = Array.isArray(envelope.errors)
+    ? (envelope.errors[0] as Record<string, unknown> | undefined)
+    : undefined;
+  const reason = typeof first?.reason === "string" ? first.reason : undefined;
+  const type = typeof envelope.type === "string" ? envelope.type : undefined;
+  return providerError(ctx, {
+    status,
+    code: status === 401 ? "invalid_token" : status === 403 ? "insufficient_scope" : undefined,
+    providerCode: reason ?? type,
+    description: typeof envelope.message === "string" ? envelope.message : undefined,
+  });
+}

@@ -1,0 +1,22 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** Providers whose specs ship with this package. */
+export const PROVIDERS = ["gocardless", "truelayer", "square", "braintree", "opencollective"] as const;
+export type MockProvider = (typeof PROVIDERS)[number];
+
+/** The spec file for a provider name, or the path itself when given a `.yaml`/`.json` path. */
+export function resolveSpec(providerOrSpecPath: MockProvider | (string & {})): string {
+  if ((PROVIDERS as readonly string[]).includes(providerOrSpecPath)) {
+    const shipped = fileURLToPath(new URL(`../specs/${providerOrSpecPath}.yaml`, import.meta.url));
+    if (existsSync(shipped)) return shipped;
+    // Inside the repository before a build: the specs at its root.
+    const source = fileURLToPath(new URL(`../../../specs/${providerOrSpecPath}.yaml`, import.meta.url));
+    if (existsSync(source)) return source;
+    throw new Error(`spec for ${providerOrSpecPath} not found next to @partner-oauth/mocks`);
+  }
+  if (!/\.(ya?ml|json)$/.test(providerOrSpecPath) || !existsSync(providerOrSpecPath)) {
+    throw new Error(`unknown provider or missing spec file: ${providerOrSpecPath}`);
+  }
+  return providerOrSpecPath;
+}

@@ -1,0 +1,439 @@
+import { type CallbackInput, verifyCallback } from "./callback.js";
+import {
+  InvalidGrantError,
+  InvalidInputError,
+  type OAuthOperation,
+  ReauthorizationRequiredError,
+  RequestAbortedError,
+  TokenNotFoundError,
+  UnsupportedOperationError,
+} from "./errors.js";
+import { createPkcePair } from "./pkce.js";
+import type {
+  AnyProvider,
+  AuthorizeOptionsOf,
+  ClientCredentialsCapability,
+  IntrospectCapability,
+  RawOf,
+  RefreshCapability,
+  RevokeCapability,
+  TokenTypeOf,
+} from "./provider.js";
+import {
+  type CallOptions,
+  DEFAULT_TIMEOUT_MS,
+  type RequestContext,
+  withRequestContext,
+} from "./request-context.js";
+import { SingleFlight } from "./single-flight.js";
+import { createState } from "./state.js";
+import { storeKey, type TokenKey, type TokenStore } from "./store.js";
+import { type Token, type TokenData, toToken, toTokenData } from "./token.js";
+
+/**
+ * Default refresh skew: a token is refreshed when it has 60 s or less to live. golang.org/x/oauth2 uses
+ * 10 s, which a slow request, a queued retry of the caller or a few seconds of clock drift between
+ * hosts can eat; 60 s costs at most one minute of a 30-minute-plus token.
+ */
+export const DEFAULT_REFRESH_SKEW_MS = 60_000;
+
+export type TokenUpdateReason = "exchange" | "refresh" | "client_credentials" | "revoke" | "invalidated";
+
+export interface TokenUpdateEvent<TRaw = unknown> {
+  key: TokenKey;
+  reason: TokenUpdateReason;
+  /** The new token, or `undefined` when it was removed. */
+  token: Token<TRaw> | undefined;
+}
+
+export interface RefreshErrorEvent {
+  key: TokenKey;
+  error: Error;
+  /** Whether the grant was removed from the store (the provider rejected the refresh token). */
+  grantRemoved: boolean;
+}
+
+export interface OAuthClientOptions<TRaw = unknown> {
+  store: TokenStore;
+  /** Epoch ms clock, injectable for tests. */
+  now?: () => number;
+  /** Refresh tokens this long before they expire. Default 60 s. */
+  refreshSkewMs?: number;
+  /** Per-request timeout in ms. Default 10 s. */
+  timeoutMs?: number;
+  /** Called after every store write or delete the client makes; awaited, its errors propagate. */
+  onTokenUpdate?: (event: TokenUpdateEvent<TRaw>) => void | Promise<void>;
+  /** Called when a refresh fails, before the error reaches the callers. */
+  onRefreshError?: (event: RefreshErrorEvent) => void | Promise<void>;
+}
+
+export interface AuthorizeResult {
+  url: URL;
+  /** Keep it (session, signed cookie) and pass it to handleCallback as `expectedState`. */
+  state: string;
+  /** Present when the provider uses PKCE: keep it next to the state. */
+  codeVerifier?: string | undefined;
+}
+
+export interface CallbackOptions extends CallOptions {
+  expectedState: string;
+  codeVerifier?: string | undefined;
+  /** Your id for the merchant; the token is stored under it. */
+  account: string;
+}
+
+export interface ExchangeOptions extends CallOptions {
+  codeVerifier?: string | undefined;
+  account: string;
+  /** Further callback parameters some providers need (Braintree's `merchantId`). */
+  callbackParams?: URLSearchParams | undefined;
+}
+
+export interface SlotOptions<TTokenType extends string> extends CallOptions {
+  /** Which token of the account; defaults to the provider's code-flow token type. */
+  tokenType?: TTokenType | undefined;
+}
+
+interface BaseClient<P extends AnyProvider> {
+  readonly provider: P;
+  /** Builds the authorization URL with a fresh state (and PKCE pair where supported). */
+  authorize(options: AuthorizeOptionsOf<P>): Promise<AuthorizeResult>;
+  /** Verifies the redirect (state, error), exchanges the code and stores the token under `account`. */
+  handleCallback(callback: CallbackInput, options: CallbackOptions): Promise<Token<RawOf<P>>>;
+  /** Exchanges a code you already verified and stores the token under `account`. */
+  exchange(code: string, options: ExchangeOptions): Promise<Token<RawOf<P>>>;
+  /** The stored token, refreshed first when it expires within the skew (one refresh per key at a time). */
+  getToken(account: string, options?: SlotOptions<TokenTypeOf<P>>): Promise<Token<RawOf<P>>>;
+  /** Removes a token from the store without telling the provider. */
+  forget(account: string, options?: SlotOptions<TokenTypeOf<P>>): Promise<void>;
+}
+
+export interface RefreshMethods<P extends AnyProvider> {
+  /**
+   * Refreshes now. With `ifAccessToken`, refreshes only if the stored access token is still that one
+   * (a 401 from an API proves only that token is dead: callers racing on it share one refresh).
+   */
+  refresh(
+    account: string,
+    options?: SlotOptions<TokenTypeOf<P>> & { ifAccessToken?: string | undefined },
+  ): Promise<Token<RawOf<P>>>;
+}
+
+export interface RevokeMethods<P extends AnyProvider> {
+  /** Revokes at the provider, then deletes the stored token. A grant already gone counts as revoked. */
+  revoke(account: string, options?: SlotOptions<TokenTypeOf<P>>): Promise<void>;
+}
+
+export interface IntrospectMethods<P extends AnyProvider, TIntrospection> {
+  /** Asks the provider about the stored token. */
+  introspect(account: string, options?: SlotOptions<TokenTypeOf<P>>): Promise<TIntrospection>;
+}
+
+export interface ClientCredentialsMethods<TTokenType extends string, TScope extends string, TRaw> {
+  /** An app token for `tokenType`, cached in the store and fetched again only when it expires. */
+  clientCredentials(
+    options: { tokenType: TTokenType; scopes: readonly TScope[] } & CallOptions,
+  ): Promise<Token<TRaw>>;
+}
+
+// biome-ignore lint/complexity/noBannedTypes: `{}` adds nothing to an intersection, which is the point.
+type Empty = {};
+
+/** The facade's type: the base methods plus exactly the capabilities the provider has. */
+export type OAuthClient<P extends AnyProvider> = BaseClient<P> &
+  (P extends RefreshCapability<RawOf<P>> ? RefreshMethods<P> : Empty) &
+  (P extends RevokeCapability<RawOf<P>> ? RevokeMethods<P> : Empty) &
+  (P extends IntrospectCapability<RawOf<P>, infer I> ? IntrospectMethods<P, I> : Empty) &
+  (P extends ClientCredentialsCapability<infer T, infer S, RawOf<P>>
+    ? ClientCredentialsMethods<T, S, RawOf<P>>
+    : Empty);
+
+/** Creates the token-lifecycle facade over one provider adapter. */
+export function createOAuthClient<P extends AnyProvider>(
+  provider: P,
+  options: OAuthClientOptions<RawOf<P>>,
+): OAuthClient<P> {
+  return new LifecycleClient(provider, options as OAuthClientOptions<Raw>) as unknown as OAuthClient<P>;
+}
+
+type Raw = unknown;
+
+class LifecycleClient {
+  readonly provider: AnyProvider;
+  readonly #store: TokenStore;
+  readonly #now: () => number;
+  readonly #skewMs: number;
+  readonly #timeoutMs: number;
+  readonly #options: OAuthClientOptions<Raw>;
+  readonly #flights = new SingleFlight();
+
+  constructor(provider: AnyProvider, options: OAuthClientOptions<Raw>) {
+    if (!options?.store) throw new InvalidInputError("a token store is required", { operation: "request" });
+    this.provider = provider;
+    this.#options = options;
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
+    this.#skewMs = nonNegative(options.refreshSkewMs, DEFAULT_REFRESH_SKEW_MS, "refreshSkewMs");
+    this.#timeoutMs = nonNegative(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
+  }
+
+  async authorize(options: unknown): Promise<AuthorizeResult> {
+    const state = createState();
+    const pkce = this.provider.pkce === "S256" ? await createPkcePair() : undefined;
+    const url = this.provider.authorizationUrl({ state, codeChallenge: pkce?.codeChallenge, options });
+    return { url, state, codeVerifier: pkce?.codeVerifier };
+  }
+
+  async handleCallback(callback: CallbackInput, options: CallbackOptions): Promise<Token<Raw>> {
+    const { code, params } = verifyCallback(this.provider.id, callback, options?.expectedState);
+    return this.exchange(code, { ...options, callbackParams: params });
+  }
+
+  async exchange(code: string, options: ExchangeOptions): Promise<Token<Raw>> {
+    const key = this.#key(options?.account, undefined, "exchange");
+    if (typeof code !== "string" || code.length === 0) {
+      throw new InvalidInputError("authorization code is empty", this.#meta("exchange"));
+    }
+    if (this.provider.pkce === "S256" && !options.codeVerifier) {
+      throw new InvalidInputError(
+        "codeVerifier is required: pass the one returned by authorize()",
+        this.#meta("exchange"),
+      );
+    }
+    const data = await this.#call("exchange", options, (ctx) => {
+      ctx.secrets.push(code, ...(options.codeVerifier ? [options.codeVerifier] : []));
+      return this.provider.exchangeCode(
+        {
+          code,
+          codeVerifier: options.codeVerifier,
+          callbackParams: options.callbackParams ?? new URLSearchParams(),
+        },
+        ctx,
+      );
+    });
+    return this.#save(key, data, "exchange");
+  }
+
+  async getToken(account: string, options?: SlotOptions<string>): Promise<Token<Raw>> {
+    const key = this.#key(account, options?.tokenType, "get_token");
+    const stored = await this.#load(key, "get_token");
+    if (!this.#expiring(stored)) return toToken(stored);
+    return this.#refreshShared(key, options, undefined);
+  }
+
+  async refresh(
+    account: string,
+    options?: SlotOptions<string> & { ifAccessToken?: string },
+  ): Promise<Token<Raw>> {
+    const key = this.#key(account, options?.tokenType, "refresh");
+    return this.#refreshShared(key, options, options?.ifAccessToken ?? null);
+  }
+
+  async revoke(account: string, options?: SlotOptions<string>): Promise<void> {
+    const provider = this.#capability<RevokeCapability>("revokeToken", "revoke");
+    const key = this.#key(account, options?.tokenType, "revoke");
+    let token: TokenData;
+    try {
+      // Some providers revoke with the access token itself, so it must be alive (TrueLayer).
+      token = await this.getToken(account, options);
+    } catch (error) {
+      if (error instanceof ReauthorizationRequiredError) return; // the grant is already gone and deleted
+      throw error;
+    }
+    await this.#call("revoke", options, (ctx) => {
+      ctx.secrets.push(token.accessToken, ...(token.refreshToken ? [token.refreshToken] : []));
+      return provider.revokeToken(token, ctx);
+    });
+    await this.#remove(key, "revoke");
+  }
+
+  async introspect(account: string, options?: SlotOptions<string>): Promise<unknown> {
+    const provider = this.#capability<IntrospectCapability>("introspectToken", "introspect");
+    const token = await this.getToken(account, options);
+    return this.#call("introspect", options, (ctx) => {
+      ctx.secrets.push(token.accessToken);
+      return provider.introspectToken(token, ctx);
+    });
+  }
+
+  async clientCredentials(
+    options: { tokenType: string; scopes: readonly string[] } & CallOptions,
+  ): Promise<Token<Raw>> {
+    const provider = this.#capability<ClientCredentialsCapability>("clientCredentials", "client_credentials");
+    if (!provider.clientCredentialsTokenTypes.includes(options?.tokenType)) {
+      throw new InvalidInputError("unknown client-credentials token type", this.#meta("client_credentials"));
+    }
+    if (!Array.isArray(options.scopes) || options.scopes.some((s) => typeof s !== "string" || !s)) {
+      throw new InvalidInputError(
+        "scopes must be a list of non-empty strings",
+        this.#meta("client_credentials"),
+      );
+    }
+    const key: TokenKey = { provider: this.provider.id, tokenType: options.tokenType, account: undefined };
+    const id = storeKey(key);
+    const usable = (token: TokenData | undefined): token is TokenData =>
+      token !== undefined && !this.#expiring(token) && options.scopes.every((s) => token.scopes.includes(s));
+    const cached = await this.#store.get(id);
+    if (usable(cached)) return toToken(cached);
+    const flight = this.#flights.run(`${id} ${[...options.scopes].sort().join(" ")}`, async () => {
+      const again = await this.#store.get(id);
+      if (usable(again)) return toToken(again);
+      const data = await this.#call("client_credentials", undefined, (ctx) =>
+        provider.clientCredentials({ tokenType: options.tokenType, scopes: options.scopes }, ctx),
+      );
+      if (data.scopes.length === 0) data.scopes = [...options.scopes];
+      return this.#save(key, data, "client_credentials");
+    });
+    return waitFor(flight, options.signal, this.#meta("client_credentials"));
+  }
+
+  async forget(account: string, options?: SlotOptions<string>): Promise<void> {
+    await this.#remove(this.#key(account, options?.tokenType, "get_token"), "invalidated");
+  }
+
+  /**
+   * One refresh per key at a time. The shared request runs under the client's own timeout, not one
+   * caller's signal: a caller that gives up must not fail the others. `ifAccessToken`: `undefined`
+   * refreshes only when expiring, `null` always, a string only while that token is still stored.
+   */
+  #refreshShared(key: TokenKey, options: CallOptions | undefined, ifAccessToken: string | null | undefined) {
+    const provider = this.#capability<RefreshCapability>("refreshToken", "refresh");
+    const id = storeKey(key);
+    const flight = this.#flights.run(id, async () => {
+      const current = await this.#load(key, "refresh");
+      const wanted =
+        ifAccessToken === null || ifAccessToken === current.accessToken || this.#expiring(current);
+      if (!wanted) return toToken(current);
+      if (!current.refreshToken) {
+        throw new ReauthorizationRequiredError("token expired and no refresh token is stored", {
+          ...this.#meta("refresh"),
+          account: key.account,
+        });
+      }
+      let fresh: TokenData;
+      try {
+        fresh = await this.#call("refresh", undefined, (ctx) => {
+          ctx.secrets.push(current.refreshToken as string, current.accessToken);
+          return provider.refreshToken(current, ctx);
+        });
+      } catch (error) {
+        const grantGone = error instanceof InvalidGrantError;
+        if (grantGone) await this.#remove(key, "invalidated");
+        const thrown = grantGone
+          ? new ReauthorizationRequiredError(
+              "the provider rejected the refresh token; connect the account again",
+              {
+                ...this.#meta("refresh"),
+                account: key.account,
+                cause: error,
+              },
+            )
+          : (error as Error);
+        await this.#options.onRefreshError?.({ key, error: thrown, grantRemoved: grantGone });
+        throw thrown;
+      }
+      // A response without a refresh token keeps the old one; a rotated one replaces it.
+      const merged: TokenData = {
+        ...fresh,
+        refreshToken: fresh.refreshToken ?? current.refreshToken,
+        refreshTokenExpiresAt: fresh.refreshToken
+          ? fresh.refreshTokenExpiresAt
+          : current.refreshTokenExpiresAt,
+        subject: fresh.subject ?? current.subject,
+        scopes: fresh.scopes.length > 0 ? fresh.scopes : current.scopes,
+      };
+      return this.#save(key, merged, "refresh");
+    });
+    return waitFor(flight, options?.signal, this.#meta("refresh"));
+  }
+
+  /** Persists first, then tells the hook, then hands out: nobody gets a token the store does not have. */
+  async #save(key: TokenKey, data: TokenData, reason: TokenUpdateReason): Promise<Token<Raw>> {
+    const record = toTokenData(data);
+    await this.#store.set(storeKey(key), record);
+    const token = toToken(record);
+    await this.#options.onTokenUpdate?.({ key, reason, token });
+    return token;
+  }
+
+  async #remove(key: TokenKey, reason: TokenUpdateReason): Promise<void> {
+    await this.#store.delete(storeKey(key));
+    await this.#options.onTokenUpdate?.({ key, reason, token: undefined });
+  }
+
+  async #load(key: TokenKey, operation: OAuthOperation): Promise<TokenData> {
+    const stored = await this.#store.get(storeKey(key));
+    if (!stored)
+      throw new TokenNotFoundError(
+        `no ${key.tokenType} token stored for this account`,
+        this.#meta(operation),
+      );
+    return stored;
+  }
+
+  #expiring(token: TokenData): boolean {
+    return token.expiresAt !== undefined && token.expiresAt - this.#skewMs <= this.#now();
+  }
+
+  #call<T>(
+    operation: OAuthOperation,
+    options: CallOptions | undefined,
+    run: (ctx: RequestContext) => Promise<T>,
+  ) {
+    return withRequestContext(
+      { provider: this.provider.id, operation, timeoutMs: this.#timeoutMs },
+      options,
+      run,
+    );
+  }
+
+  #key(account: string | undefined, tokenType: string | undefined, operation: OAuthOperation): TokenKey {
+    if (typeof account !== "string" || account.length === 0 || account.length > 512) {
+      throw new InvalidInputError(
+        "account must be a non-empty string of at most 512 characters",
+        this.#meta(operation),
+      );
+    }
+    const type = tokenType ?? this.provider.codeFlowTokenType;
+    if (typeof type !== "string" || type.length === 0) {
+      throw new InvalidInputError("tokenType must be a non-empty string", this.#meta(operation));
+    }
+    return { provider: this.provider.id, tokenType: type, account };
+  }
+
+  #capability<T>(method: string, operation: OAuthOperation): T {
+    if (typeof (this.provider as unknown as Record<string, unknown>)[method] !== "function") {
+      throw new UnsupportedOperationError(
+        `${this.provider.id} does not support ${operation}`,
+        this.#meta(operation),
+      );
+    }
+    return this.provider as unknown as T;
+  }
+
+  #meta(operation: OAuthOperation) {
+    return { provider: this.provider.id, operation };
+  }
+}
+
+/** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
+function waitFor<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  meta: { provider: string; operation: OAuthOperation },
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new RequestAbortedError("request cancelled by the caller", meta));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RequestAbortedError("request cancelled by the caller", meta));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new InvalidInputError(`${name} must be a finite number >= 0`, { operation: "request" });
+  return value;
+}

@@ -1,0 +1,195 @@
+import { REDACTED, redact } from "./redact.js";
+
+/** The lifecycle step an error belongs to. */
+export type OAuthOperation =
+  | "authorize"
+  | "callback"
+  | "exchange"
+  | "refresh"
+  | "revoke"
+  | "introspect"
+  | "client_credentials"
+  | "get_token"
+  | "request";
+
+export interface OAuthErrorOptions {
+  operation: OAuthOperation;
+  provider?: string | undefined;
+  status?: number | undefined;
+  /** Normalized RFC 6749 / RFC 6750 code where one fits, e.g. `invalid_grant`. */
+  code?: string | undefined;
+  /** The provider's own code, e.g. Square's `ACCESS_TOKEN_EXPIRED`. */
+  providerCode?: string | undefined;
+  cause?: unknown;
+}
+
+const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * Root of every error this library throws. Messages are built from fixed text and redacted provider
+ * text only; the `cause` is reduced to a safe summary (a JSON parser's message can quote the body it
+ * choked on, which may hold a token), so no secret reaches logs, `toJSON` or `util.inspect`.
+ */
+export class OAuthError extends Error {
+  override name = "OAuthError";
+  readonly operation: OAuthOperation;
+  readonly provider: string | undefined;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly providerCode: string | undefined;
+
+  constructor(message: string, options: OAuthErrorOptions) {
+    super(redact(message), options.cause === undefined ? undefined : { cause: safeCause(options.cause) });
+    this.operation = options.operation;
+    this.provider = options.provider;
+    this.status = options.status;
+    this.code = options.code;
+    this.providerCode = options.providerCode === undefined ? undefined : redact(options.providerCode);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      operation: this.operation,
+      provider: this.provider,
+      status: this.status,
+      code: this.code,
+      providerCode: this.providerCode,
+      cause: this.cause instanceof Error ? { name: this.cause.name, message: this.cause.message } : undefined,
+    };
+  }
+
+  override toString(): string {
+    return `${this.name}: ${this.message}`;
+  }
+
+  [inspectSymbol](): string {
+    const fields = Object.entries(this.toJSON())
+      .filter(([key, value]) => value !== undefined && key !== "name" && key !== "message")
+      .map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+    return `${this.toString()}${fields.length ? ` { ${fields.join(", ")} }` : ""}`;
+  }
+}
+
+/** Keeps the kind of a low-level failure (its name and a system error code) and drops its text. */
+function safeCause(cause: unknown): Error {
+  if (cause instanceof OAuthError) return cause;
+  const error = new Error(describeCause(cause));
+  error.name = "Cause";
+  return error;
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return typeof cause;
+  const inner = (cause as { cause?: unknown }).cause;
+  const code = errorCode(cause) ?? (inner instanceof Error ? errorCode(inner) : undefined);
+  return code ? `${cause.name} (${code})` : cause.name;
+}
+
+function errorCode(error: Error): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^[A-Z_0-9]{2,40}$/.test(code) ? code : undefined;
+}
+
+/** The provider answered with an error body (RFC 6749 JSON, Square's `errors[]`, Braintree XML, ...). */
+export class ProviderError extends OAuthError {
+  override name = "ProviderError";
+  /** The provider's description, with anything token-like removed. */
+  readonly description: string | undefined;
+
+  constructor(
+    options: OAuthErrorOptions & { description?: string | undefined; secrets?: readonly string[] },
+  ) {
+    const description =
+      options.description === undefined ? undefined : redact(options.description, options.secrets);
+    const what = options.code ?? options.providerCode ?? "error";
+    super(
+      `${options.provider ?? "provider"} ${options.operation} failed with ${options.status ?? "?"} ${what}${description ? `: ${description}` : ""}`,
+      options,
+    );
+    this.description = description;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), description: this.description };
+  }
+}
+
+/** The code, refresh token or grant is invalid, expired, used or revoked (RFC 6749 `invalid_grant`). */
+export class InvalidGrantError extends ProviderError {
+  override name = "InvalidGrantError";
+}
+
+/** Client authentication failed: wrong client id or secret (RFC 6749 `invalid_client`). */
+export class InvalidClientError extends ProviderError {
+  override name = "InvalidClientError";
+}
+
+/** The grant behind a stored token is gone; the merchant must connect again. The grant was removed from the store. */
+export class ReauthorizationRequiredError extends OAuthError {
+  override name = "ReauthorizationRequiredError";
+  readonly account: string | undefined;
+  constructor(message: string, options: OAuthErrorOptions & { account?: string | undefined }) {
+    super(message, options);
+    this.account = options.account;
+  }
+}
+
+/** The provider redirected back with `error=` (the user denied access, or the flow failed). */
+export class AuthorizationDeniedError extends OAuthError {
+  override name = "AuthorizationDeniedError";
+  readonly description: string | undefined;
+  constructor(options: OAuthErrorOptions & { description?: string | undefined }) {
+    const description = options.description === undefined ? undefined : redact(options.description);
+    super(`authorization failed: ${options.code}${description ? `: ${description}` : ""}`, options);
+    this.description = description;
+  }
+}
+
+/** The callback's `state` does not match the one issued: possible CSRF, or a stale tab. */
+export class StateMismatchError extends OAuthError {
+  override name = "StateMismatchError";
+}
+
+/** The callback URL lacks what the flow needs (no `code`, no `state`, malformed URL). */
+export class InvalidCallbackError extends OAuthError {
+  override name = "InvalidCallbackError";
+}
+
+/** The request never got an HTTP answer (DNS, refused, reset). Not retried automatically. */
+export class NetworkError extends OAuthError {
+  override name = "NetworkError";
+}
+
+/** No answer within the timeout. */
+export class TimeoutError extends OAuthError {
+  override name = "TimeoutError";
+}
+
+/** The caller's AbortSignal cancelled the request. */
+export class RequestAbortedError extends OAuthError {
+  override name = "RequestAbortedError";
+}
+
+/** The provider answered with a body that is not what its API documents (HTML, truncated JSON, missing fields). */
+export class ResponseParseError extends OAuthError {
+  override name = "ResponseParseError";
+}
+
+/** No token is stored for this account and token type. */
+export class TokenNotFoundError extends OAuthError {
+  override name = "TokenNotFoundError";
+}
+
+/** Bad input from the caller (empty account, unknown token type, malformed options). */
+export class InvalidInputError extends OAuthError {
+  override name = "InvalidInputError";
+}
+
+/** The provider does not support this operation (reached only when types were bypassed). */
+export class UnsupportedOperationError extends OAuthError {
+  override name = "UnsupportedOperationError";
+}
+
+export { REDACTED };

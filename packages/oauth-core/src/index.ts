@@ -1,0 +1,80 @@
+export { basicAuthorization } from "./basic-auth.js";
+export { type BearerAuthOptions, type BearerTokenSource, bearerAuth } from "./bearer-middleware.js";
+export { type CallbackInput, type VerifiedCallback, verifyCallback } from "./callback.js";
+export {
+  type AuthorizeResult,
+  type CallbackOptions,
+  type ClientCredentialsMethods,
+  createOAuthClient,
+  DEFAULT_REFRESH_SKEW_MS,
+  type ExchangeOptions,
+  type IntrospectMethods,
+  type OAuthClient,
+  type OAuthClientOptions,
+  type RefreshErrorEvent,
+  type RefreshMethods,
+  type RevokeMethods,
+  type SlotOptions,
+  type TokenUpdateEvent,
+  type TokenUpdateReason,
+} from "./client.js";
+export {
+  AuthorizationDeniedError,
+  InvalidCallbackError,
+  InvalidClientError,
+  InvalidGrantError,
+  InvalidInputError,
+  NetworkError,
+  OAuthError,
+  type OAuthErrorOptions,
+  type OAuthOperation,
+  ProviderError,
+  ReauthorizationRequiredError,
+  RequestAbortedError,
+  ResponseParseError,
+  StateMismatchError,
+  TimeoutError,
+  TokenNotFoundError,
+  UnsupportedOperationError,
+} from "./errors.js";
+export { FORM_HEADERS, type FormValue, formBody } from "./form.js";
+export { MemoryTokenStore } from "./memory-store.js";
+export {
+  asObject,
+  expiresAtFromSeconds,
+  optionalString,
+  parseTimestamp,
+  requiredString,
+  splitScopes,
+} from "./normalize.js";
+export { codeChallengeS256, createPkcePair, type PkcePair } from "./pkce.js";
+export type {
+  AnyProvider,
+  AuthorizationUrlInput,
+  AuthorizeOptionsOf,
+  ClientCredentialsCapability,
+  CodeExchangeInput,
+  IntrospectCapability,
+  ProviderAdapter,
+  RawOf,
+  RefreshCapability,
+  RevokeCapability,
+  TokenTypeOf,
+} from "./provider.js";
+export {
+  oauthErrorFromBody,
+  type ProviderErrorInput,
+  providerError,
+  unexpectedBody,
+} from "./provider-error.js";
+export { REDACTED, redact } from "./redact.js";
+export {
+  type CallOptions,
+  DEFAULT_TIMEOUT_MS,
+  type RequestContext,
+  withRequestContext,
+} from "./request-context.js";
+export { SingleFlight } from "./single-flight.js";
+export { constantTimeEqual, createState } from "./state.js";
+export { storeKey, type TokenKey, type TokenStore } from "./store.js";
+export { describeToken, type Token, type TokenData, toToken, toTokenData } from "./token.js";

@@ -1,0 +1,73 @@
+import {
+  InvalidClientError,
+  InvalidGrantError,
+  type OAuthErrorOptions,
+  ProviderError,
+  ResponseParseError,
+} from "./errors.js";
+import type { RequestContext } from "./request-context.js";
+
+export interface ProviderErrorInput {
+  status: number;
+  /** Normalized RFC 6749 code where one fits. */
+  code?: string | undefined;
+  providerCode?: string | undefined;
+  description?: string | undefined;
+}
+
+/** Builds the typed error for a provider's error answer: InvalidGrantError, InvalidClientError or ProviderError. */
+export function providerError(ctx: RequestContext, input: ProviderErrorInput): ProviderError {
+  const options: OAuthErrorOptions & { description?: string | undefined; secrets: string[] } = {
+    provider: ctx.provider,
+    operation: ctx.operation,
+    status: input.status,
+    code: input.code,
+    providerCode: input.providerCode,
+    description: input.description,
+    secrets: ctx.secrets,
+  };
+  if (input.code === "invalid_grant") return new InvalidGrantError(options);
+  if (input.code === "invalid_client") return new InvalidClientError(options);
+  return new ProviderError(options);
+}
+
+const RFC6749_CODES = new Set([
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "access_denied",
+  "unsupported_response_type",
+  "server_error",
+  "temporarily_unavailable",
+  "invalid_token",
+  "insufficient_scope",
+]);
+
+/**
+ * Maps an RFC 6749 §5.2 error body (`{error, error_description}`) to a typed error. A body that is
+ * not that shape (HTML from a proxy, empty) still yields a ProviderError carrying the status.
+ */
+export function oauthErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+  if (typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string") {
+    const { error, error_description } = body as { error: string; error_description?: unknown };
+    return providerError(ctx, {
+      status,
+      code: RFC6749_CODES.has(error) ? error : undefined,
+      providerCode: error,
+      description: typeof error_description === "string" ? error_description : undefined,
+    });
+  }
+  return providerError(ctx, { status, code: status >= 500 ? "server_error" : undefined });
+}
+
+/** Thrown by adapters when a success status carries an unusable body. */
+export function unexpectedBody(ctx: RequestContext, status: number, what: string): ResponseParseError {
+  return new ResponseParseError(`unexpected ${what}`, {
+    provider: ctx.provider,
+    operation: ctx.operation,
+    status,
+  });
+}

@@ -1,0 +1,73 @@
+import type { RequestContext } from "./request-context.js";
+import type { TokenData } from "./token.js";
+
+/** Input the facade gives an adapter to build the authorization URL. */
+export interface AuthorizationUrlInput<TOptions> {
+  state: string;
+  /** Present when the adapter declares PKCE support. */
+  codeChallenge?: string | undefined;
+  options: TOptions;
+}
+
+/** Input for exchanging an authorization code. */
+export interface CodeExchangeInput {
+  code: string;
+  codeVerifier?: string | undefined;
+  /** All parameters of the callback, for providers that send more than `code` (Braintree's `merchantId`). */
+  callbackParams: URLSearchParams;
+}
+
+/**
+ * What every provider adapter implements: the authorization URL and the code exchange. Further
+ * capabilities are separate interfaces so the facade's type only offers what the provider has.
+ */
+export interface ProviderAdapter<
+  TAuthorizeOptions = unknown,
+  TTokenType extends string = string,
+  TRaw = unknown,
+> {
+  /** Stable id, part of every store key (`gocardless`, `square`, ...). */
+  readonly id: string;
+  /** The store slot a code-flow token goes to (TrueLayer: `data`; most providers: `default`). */
+  readonly codeFlowTokenType: TTokenType;
+  /** Whether the authorization request carries a PKCE S256 challenge. */
+  readonly pkce: "S256" | "none";
+  authorizationUrl(input: AuthorizationUrlInput<TAuthorizeOptions>): URL;
+  exchangeCode(input: CodeExchangeInput, ctx: RequestContext): Promise<TokenData<TRaw>>;
+}
+
+/** The provider issues refresh tokens. A rejected refresh token must surface as InvalidGrantError. */
+export interface RefreshCapability<TRaw = unknown> {
+  refreshToken(token: TokenData<TRaw>, ctx: RequestContext): Promise<TokenData<TRaw>>;
+}
+
+/** The provider can revoke a token. Revoking an already-invalid token resolves. */
+export interface RevokeCapability<TRaw = unknown> {
+  revokeToken(token: TokenData<TRaw>, ctx: RequestContext): Promise<void>;
+}
+
+/** The provider can tell whether a token is alive and what it grants. */
+export interface IntrospectCapability<TRaw = unknown, TIntrospection = unknown> {
+  introspectToken(token: TokenData<TRaw>, ctx: RequestContext): Promise<TIntrospection>;
+}
+
+/** The provider issues app tokens via the client-credentials grant. */
+export interface ClientCredentialsCapability<
+  TTokenType extends string = string,
+  TScope extends string = string,
+  TRaw = unknown,
+> {
+  readonly clientCredentialsTokenTypes: readonly TTokenType[];
+  clientCredentials(
+    input: { tokenType: TTokenType; scopes: readonly TScope[] },
+    ctx: RequestContext,
+  ): Promise<TokenData<TRaw>>;
+}
+
+/** Any adapter, with or without extra capabilities. */
+// biome-ignore lint/suspicious/noExplicitAny: the widest adapter type must accept every option and raw type.
+export type AnyProvider = ProviderAdapter<any, string, any>;
+
+export type AuthorizeOptionsOf<P> = P extends ProviderAdapter<infer O, infer _T, infer _R> ? O : never;
+export type TokenTypeOf<P> = P extends ProviderAdapter<infer _O, infer T, infer _R> ? T : never;
+export type RawOf<P> = P extends ProviderAdapter<infer _O, infer _T, infer R> ? R : never;

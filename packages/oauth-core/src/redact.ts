@@ -1,0 +1,18 @@
+/** Replacement text for anything secret. */
+export const REDACTED = "[redacted]";
+
+// Runs of 24+ token characters look like credentials (JWTs, opaque tokens, secrets): never echo them.
+const TOKEN_LIKE = /[A-Za-z0-9\-_.~+/=]{24,}/g;
+
+/**
+ * Removes secrets from free text that may reach an error message: every known secret value, and any
+ * long token-like run (a provider's error_description may quote the code or token it rejected).
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  // Snake-case words such as `insufficient_permissions` are codes, not credentials.
+  return out.replace(TOKEN_LIKE, (run) => (/^[a-z_]+$|^[A-Z_]+$/.test(run) ? run : REDACTED));
+}

@@ -1,0 +1,34 @@
+import type { TokenData } from "./token.js";
+
+/** Identifies one token slot: a provider, a token type, and an account (or the app itself). */
+export interface TokenKey {
+  provider: string;
+  tokenType: string;
+  /** Your id for the connected merchant, or `undefined` for the app's own client-credentials token. */
+  account: string | undefined;
+}
+
+/**
+ * Where tokens live. The core reads and writes whole records by key; it never patches one.
+ *
+ * Contract every implementation must give (the shared conformance suite `tokenStoreContract` checks it):
+ * - `set` is atomic per key: a concurrent or later `get` sees either the old record or the new one,
+ *   never a mix, never a partial write; and it is durable once its promise resolves (the core hands out
+ *   a rotated token only after `set` resolved, so a crash cannot lose the only valid refresh token).
+ * - `get` returns a copy: mutating it does not change the stored record.
+ * - `get` of a missing key resolves `undefined`; `delete` of a missing key resolves.
+ * - Keys are opaque strings; distinct keys never share a record.
+ * The core serializes refreshes per key within one process; a store shared by several processes
+ * should add its own lock around refresh if its provider rotates single-use refresh tokens.
+ */
+export interface TokenStore {
+  get(key: string): Promise<TokenData | undefined>;
+  set(key: string, token: TokenData): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** The store key for a slot. Each part is percent-encoded so no two slots can collide. */
+export function storeKey(key: TokenKey): string {
+  const account = key.account === undefined ? "@app" : `~${encodeURIComponent(key.account)}`;
+  return `${encodeURIComponent(key.provider)}:${encodeURIComponent(key.tokenType)}:${account}`;
+}

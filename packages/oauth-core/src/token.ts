@@ -1,0 +1,66 @@
+import { REDACTED } from "./redact.js";
+
+/**
+ * A token as the core stores it: plain, JSON-serializable data, normalized from any provider format.
+ * `raw` keeps the provider's typed response for fields the model does not normalize.
+ */
+export interface TokenData<TRaw = unknown> {
+  accessToken: string;
+  /** As the provider spells it (`bearer`, `Bearer`); compare case-insensitively. */
+  tokenType: string;
+  refreshToken?: string | undefined;
+  /** Epoch milliseconds; absent when the token does not expire (GoCardless). */
+  expiresAt?: number | undefined;
+  /** Epoch milliseconds, where the provider says when the refresh token dies. */
+  refreshTokenExpiresAt?: number | undefined;
+  scopes: string[];
+  /** The connected account at the provider: GoCardless organisation, Square / Braintree merchant. */
+  subject?: string | undefined;
+  raw: TRaw;
+}
+
+/** What callers get: the token data, read-only, whose inspection never shows a credential. */
+export type Token<TRaw = unknown> = Readonly<TokenData<TRaw>>;
+
+const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * Wraps token data for callers: a frozen copy whose `toString()` and `util.inspect` (console.log)
+ * show only non-secret fields. `JSON.stringify` still gives the full data, deliberately: that is how
+ * a token is persisted.
+ */
+export function toToken<TRaw>(data: TokenData<TRaw>): Token<TRaw> {
+  const token = { ...data, scopes: [...data.scopes] };
+  Object.defineProperty(token, inspectSymbol, { value: () => describeToken(token), enumerable: false });
+  Object.defineProperty(token, "toString", { value: () => describeToken(token), enumerable: false });
+  return Object.freeze(token);
+}
+
+/** A one-line description of a token without its secrets. */
+export function describeToken(token: TokenData<unknown>): string {
+  const parts = [
+    `accessToken: ${REDACTED}`,
+    `tokenType: ${JSON.stringify(token.tokenType)}`,
+    token.refreshToken === undefined ? undefined : `refreshToken: ${REDACTED}`,
+    token.expiresAt === undefined ? undefined : `expiresAt: ${new Date(token.expiresAt).toISOString()}`,
+    `scopes: ${JSON.stringify(token.scopes)}`,
+    token.subject === undefined ? undefined : `subject: ${JSON.stringify(token.subject)}`,
+    `raw: ${REDACTED}`,
+  ];
+  return `Token { ${parts.filter(Boolean).join(", ")} }`;
+}
+
+/** Plain data for a store: drops the inspection helpers and copies arrays. */
+export function toTokenData<TRaw>(token: TokenData<TRaw>): TokenData<TRaw> {
+  const data: TokenData<TRaw> = {
+    accessToken: token.accessToken,
+    tokenType: token.tokenType,
+    scopes: [...token.scopes],
+    raw: token.raw,
+  };
+  if (token.refreshToken !== undefined) data.refreshToken = token.refreshToken;
+  if (token.expiresAt !== undefined) data.expiresAt = token.expiresAt;
+  if (token.refreshTokenExpiresAt !== undefined) data.refreshTokenExpiresAt = token.refreshTokenExpiresAt;
+  if (token.subject !== undefined) data.subject = token.subject;
+  return data;
+}
