@@ -5,6 +5,7 @@ import {
   type OAuthOperation,
   ReauthorizationRequiredError,
   RequestAbortedError,
+  TimeoutError,
   TokenNotFoundError,
   UnsupportedOperationError,
 } from "./errors.js";
@@ -284,7 +285,7 @@ class LifecycleClient {
       if (data.scopes.length === 0) data.scopes = [...options.scopes];
       return this.#save(key, data, "client_credentials");
     });
-    return waitFor(flight, options.signal, this.#meta("client_credentials"));
+    return waitFor(flight, options, this.#meta("client_credentials"));
   }
 
   async forget(account: string, options?: SlotOptions<string>): Promise<void> {
@@ -344,7 +345,7 @@ class LifecycleClient {
       };
       return this.#save(key, merged, "refresh");
     });
-    return waitFor(flight, options?.signal, this.#meta("refresh"));
+    return waitFor(flight, options, this.#meta("refresh"));
   }
 
   /** Persists first, then tells the hook, then hands out: nobody gets a token the store does not have. */
@@ -416,18 +417,32 @@ class LifecycleClient {
   }
 }
 
-/** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
+/**
+ * Waits for a shared promise, but lets this caller stop waiting on its own signal or its own
+ * `timeoutMs`; the shared work goes on for the other callers.
+ */
 function waitFor<T>(
   promise: Promise<T>,
-  signal: AbortSignal | undefined,
+  options: CallOptions | undefined,
   meta: { provider: string; operation: OAuthOperation },
 ): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new RequestAbortedError("request cancelled by the caller", meta));
+  const { signal, timeoutMs } = options ?? {};
+  if (!signal && timeoutMs === undefined) return promise;
+  if (signal?.aborted) return Promise.reject(new RequestAbortedError("request cancelled by the caller", meta));
+  const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new RequestAbortedError("request cancelled by the caller", meta));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    const onAbort = () =>
+      reject(
+        signal?.aborted
+          ? new RequestAbortedError("request cancelled by the caller", meta)
+          : new TimeoutError(`no answer within ${timeoutMs} ms`, meta),
+      );
+    signal?.addEventListener("abort", onAbort, { once: true });
+    deadline?.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => {
+      signal?.removeEventListener("abort", onAbort);
+      deadline?.removeEventListener("abort", onAbort);
+    });
   });
 }
 

@@ -1,0 +1,1 @@
+export { type TokenStoreCheck, tokenStoreChecks } from "./token-store-conformance.js";
