@@ -14,7 +14,7 @@ export interface BearerAuthOptions<TTokenType extends string> {
   account: string;
   tokenType?: TTokenType | undefined;
   /** fetch used to replay a request after a 401; defaults to the global fetch. */
-  fetch?: typeof fetch | undefined;
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
 }
 
 /**

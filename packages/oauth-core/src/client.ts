@@ -219,6 +219,14 @@ class LifecycleClient {
     const key = this.#key(account, options?.tokenType, "get_token");
     const stored = await this.#load(key, "get_token");
     if (!this.#expiring(stored)) return toToken(stored);
+    if (typeof (this.provider as Partial<RefreshCapability>).refreshToken !== "function") {
+      // Nothing can renew it: hand it out while it lives, then the merchant must connect again.
+      if ((stored.expiresAt as number) > this.#now()) return toToken(stored);
+      throw new ReauthorizationRequiredError("token expired and the provider has no refresh", {
+        ...this.#meta("get_token"),
+        account,
+      });
+    }
     return this.#refreshShared(key, options, undefined);
   }
 
@@ -428,7 +436,8 @@ function waitFor<T>(
 ): Promise<T> {
   const { signal, timeoutMs } = options ?? {};
   if (!signal && timeoutMs === undefined) return promise;
-  if (signal?.aborted) return Promise.reject(new RequestAbortedError("request cancelled by the caller", meta));
+  if (signal?.aborted)
+    return Promise.reject(new RequestAbortedError("request cancelled by the caller", meta));
   const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () =>

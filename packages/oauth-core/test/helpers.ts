@@ -1,5 +1,11 @@
 import { afterEach } from "vitest";
-import { createOAuthClient, MemoryTokenStore, type OAuthClientOptions, storeKey, type TokenStore } from "../src/index.js";
+import {
+  createOAuthClient,
+  MemoryTokenStore,
+  type OAuthClientOptions,
+  storeKey,
+  type TokenStore,
+} from "../src/index.js";
 import { ScriptedOAuthServer, type ScriptedServerOptions } from "./support/scripted-server.js";
 import { testProvider } from "./support/test-provider.js";
 

@@ -57,7 +57,9 @@ describe("state", () => {
   });
 
   it("constantTimeEqual agrees with === on any strings", () => {
-    fc.assert(fc.property(fc.string(), fc.string(), (a, b) => constantTimeEqual(a, b) === (a === b)));
+    const anyUnits = fc.string({ unit: "binary" });
+    fc.assert(fc.property(anyUnits, anyUnits, (a, b) => constantTimeEqual(a, b) === (a === b)));
+    expect(constantTimeEqual("\uD800", "\uD801")).toBe(false);
     fc.assert(fc.property(fc.string(), (a) => constantTimeEqual(a, a)));
   });
 });
@@ -72,12 +74,20 @@ describe("callback verification", () => {
   });
 
   it("checks state before error, then error, then code", () => {
-    expect(() => verifyCallback("p", "https://a.example/cb?error=access_denied&state=forged", state)).toThrow(StateMismatchError);
-    expect(() => verifyCallback("p", "https://a.example/cb?code=abc", state)).toThrow(StateMismatchError);
-    expect(() => verifyCallback("p", `https://a.example/cb?error=access_denied&error_description=No&state=${state}`, state)).toThrow(
-      AuthorizationDeniedError,
+    expect(() => verifyCallback("p", "https://a.example/cb?error=access_denied&state=forged", state)).toThrow(
+      StateMismatchError,
     );
-    expect(() => verifyCallback("p", `https://a.example/cb?state=${state}`, state)).toThrow(InvalidCallbackError);
+    expect(() => verifyCallback("p", "https://a.example/cb?code=abc", state)).toThrow(StateMismatchError);
+    expect(() =>
+      verifyCallback(
+        "p",
+        `https://a.example/cb?error=access_denied&error_description=No&state=${state}`,
+        state,
+      ),
+    ).toThrow(AuthorizationDeniedError);
+    expect(() => verifyCallback("p", `https://a.example/cb?state=${state}`, state)).toThrow(
+      InvalidCallbackError,
+    );
     expect(() => verifyCallback("p", "https://a.example/cb?code=abc&state=x", "")).toThrow(InvalidInputError);
   });
 
@@ -103,11 +113,14 @@ describe("callback verification", () => {
 describe("form serializer", () => {
   it("omits undefined and null, repeats arrays, and round-trips every value", () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1 }), fc.oneof(fc.string(), fc.integer(), fc.boolean())), (body) => {
-        const parsed = new URLSearchParams(formBody({ ...body, skipped: undefined, nothing: null }));
-        for (const [key, value] of Object.entries(body)) expect(parsed.get(key)).toBe(String(value));
-        if (!("skipped" in body)) expect(parsed.has("skipped")).toBe(false);
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1 }), fc.oneof(fc.string(), fc.integer(), fc.boolean())),
+        (body) => {
+          const parsed = new URLSearchParams(formBody({ ...body, skipped: undefined, nothing: null }));
+          for (const [key, value] of Object.entries(body)) expect(parsed.get(key)).toBe(String(value));
+          if (!("skipped" in body)) expect(parsed.has("skipped")).toBe(false);
+        },
+      ),
     );
     expect(formBody({ scope: ["a", "b"], x: undefined })).toBe("scope=a&scope=b");
   });
@@ -119,7 +132,9 @@ describe("HTTP Basic (RFC 6749 §2.3.1)", () => {
       fc.property(fc.string(), fc.string(), (id, secret) => {
         const header = basicAuthorization(id, secret);
         expect(header).toMatch(/^Basic [A-Za-z0-9+/]*={0,2}$/);
-        const decoded = new TextDecoder().decode(Uint8Array.from(atob(header.slice(6)), (c) => c.charCodeAt(0)));
+        const decoded = new TextDecoder().decode(
+          Uint8Array.from(atob(header.slice(6)), (c) => c.charCodeAt(0)),
+        );
         const [encodedId, ...rest] = decoded.split(":");
         expect(rest).toHaveLength(1);
         const unform = (v: string) => new URLSearchParams(`v=${v}`).get("v");
@@ -134,12 +149,20 @@ describe("store keys", () => {
   it("never collide for distinct (provider, token type, account) triples", () => {
     const part = fc.string({ minLength: 1, maxLength: 8 });
     fc.assert(
-      fc.property(part, part, fc.option(part, { nil: undefined }), part, part, fc.option(part, { nil: undefined }), (p1, t1, a1, p2, t2, a2) => {
-        const same = p1 === p2 && t1 === t2 && a1 === a2;
-        const k1 = storeKey({ provider: p1, tokenType: t1, account: a1 });
-        const k2 = storeKey({ provider: p2, tokenType: t2, account: a2 });
-        expect(k1 === k2).toBe(same);
-      }),
+      fc.property(
+        part,
+        part,
+        fc.option(part, { nil: undefined }),
+        part,
+        part,
+        fc.option(part, { nil: undefined }),
+        (p1, t1, a1, p2, t2, a2) => {
+          const same = p1 === p2 && t1 === t2 && a1 === a2;
+          const k1 = storeKey({ provider: p1, tokenType: t1, account: a1 });
+          const k2 = storeKey({ provider: p2, tokenType: t2, account: a2 });
+          expect(k1 === k2).toBe(same);
+        },
+      ),
     );
   });
 });

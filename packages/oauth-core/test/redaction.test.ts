@@ -9,29 +9,51 @@ const secret = fc.stringMatching(/^[A-Za-z0-9\-._~+/]{12,64}$/);
 
 function everyRendering(error: unknown): string {
   const e = error as Error & { cause?: unknown };
-  return [String(e), e.message, e.stack, JSON.stringify(e), inspect(e, { depth: 10 }), inspect(e.cause, { depth: 10 })].join("\n");
+  return [
+    String(e),
+    e.message,
+    e.stack,
+    JSON.stringify(e),
+    inspect(e, { depth: 10 }),
+    inspect(e.cause, { depth: 10 }),
+  ].join("\n");
 }
 
 describe("redaction", () => {
   it("errors never reveal the refresh token, client secret or tokens a provider echoes back", async () => {
     await fc.assert(
-      fc.asyncProperty(secret, secret, fc.constantFrom(400, 401, 500), async (refreshToken, accessToken, status) => {
-        const { oauth, store, server } = await lifecycle();
-        await store.set(slot("a"), { accessToken, tokenType: "Bearer", refreshToken, expiresAt: 0, scopes: [], raw: {} });
-        // A careless provider quotes the secrets in its error description.
-        server.faults.push({
-          kind: "status",
-          status,
-          body: JSON.stringify({ error: "invalid_request", error_description: `bad ${refreshToken} for ${accessToken} and test-client-secret` }),
-        });
-        const error = await oauth.getToken("a").catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(OAuthError);
-        const text = everyRendering(error);
-        expect(text).not.toContain(refreshToken);
-        expect(text).not.toContain(accessToken);
-        expect(text).not.toContain("test-client-secret");
-        await server.stop();
-      }),
+      fc.asyncProperty(
+        secret,
+        secret,
+        fc.constantFrom(400, 401, 500),
+        async (refreshToken, accessToken, status) => {
+          const { oauth, store, server } = await lifecycle();
+          await store.set(slot("a"), {
+            accessToken,
+            tokenType: "Bearer",
+            refreshToken,
+            expiresAt: 0,
+            scopes: [],
+            raw: {},
+          });
+          // A careless provider quotes the secrets in its error description.
+          server.faults.push({
+            kind: "status",
+            status,
+            body: JSON.stringify({
+              error: "invalid_request",
+              error_description: `bad ${refreshToken} for ${accessToken} and test-client-secret`,
+            }),
+          });
+          const error = await oauth.getToken("a").catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(OAuthError);
+          const text = everyRendering(error);
+          expect(text).not.toContain(refreshToken);
+          expect(text).not.toContain(accessToken);
+          expect(text).not.toContain("test-client-secret");
+          await server.stop();
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -49,8 +71,19 @@ describe("redaction", () => {
   it("token inspection, toString and template strings hide access and refresh tokens and raw", () => {
     fc.assert(
       fc.property(secret, secret, (accessToken, refreshToken) => {
-        const token = toToken({ accessToken, refreshToken, tokenType: "Bearer", scopes: ["a"], raw: { access_token: accessToken } });
-        for (const text of [inspect(token), String(token), `${token}`, inspect({ nested: token }, { depth: 5 })]) {
+        const token = toToken({
+          accessToken,
+          refreshToken,
+          tokenType: "Bearer",
+          scopes: ["a"],
+          raw: { access_token: accessToken },
+        });
+        for (const text of [
+          inspect(token),
+          String(token),
+          `${token}`,
+          inspect({ nested: token }, { depth: 5 }),
+        ]) {
           expect(text).not.toContain(accessToken);
           expect(text).not.toContain(refreshToken);
           expect(text).toContain(REDACTED);

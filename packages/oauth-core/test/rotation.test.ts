@@ -5,8 +5,8 @@ import {
   ProviderError,
   ReauthorizationRequiredError,
   ResponseParseError,
-  type TokenData,
   TimeoutError,
+  type TokenData,
 } from "../src/index.js";
 import { lifecycle, slot } from "./helpers.js";
 
@@ -35,7 +35,10 @@ describe("refresh-token rotation", () => {
   });
 
   it("keeps the old refresh token when the response omits it", async () => {
-    const { oauth, seedExpired, store, server, clock } = await lifecycle({ omitRefreshToken: true, expiresIn: 600 });
+    const { oauth, seedExpired, store, server, clock } = await lifecycle({
+      omitRefreshToken: true,
+      expiresIn: 600,
+    });
     const old = await seedExpired();
     const fresh = await oauth.getToken("acct-1");
     expect(fresh.refreshToken).toBe(old.refreshToken);
@@ -56,7 +59,11 @@ describe("refresh-token rotation", () => {
       },
     );
     await seedExpired();
-    server.faults.push({ kind: "status", status: 400, body: '{"error":"invalid_grant","error_description":"expired"}' });
+    server.faults.push({
+      kind: "status",
+      status: 400,
+      body: '{"error":"invalid_grant","error_description":"expired"}',
+    });
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => oauth.getToken("acct-1")));
     expect(server.tokenRequests).toBe(1);
     for (const result of results) {

@@ -13,7 +13,9 @@ describe("single-flight refresh", () => {
     // The single-use refresh token was spent once and the rotated one works for the next refresh.
     await oauth.refresh("acct-1");
     expect(server.tokenRequests).toBe(2);
-    expect(server.requests.filter((r) => r.path === "/token").every((r) => r.grant === "refresh_token")).toBe(true);
+    expect(server.requests.filter((r) => r.path === "/token").every((r) => r.grant === "refresh_token")).toBe(
+      true,
+    );
   });
 
   it("different accounts refresh independently and concurrently", async () => {

@@ -21,7 +21,10 @@ describe("proactive refresh with a clock skew", () => {
   });
 
   it("honours a configured skew and an injected clock", async () => {
-    const { oauth, seedExpired, server, clock } = await lifecycle({ expiresIn: 3600 }, { refreshSkewMs: 600_000 });
+    const { oauth, seedExpired, server, clock } = await lifecycle(
+      { expiresIn: 3600 },
+      { refreshSkewMs: 600_000 },
+    );
     await seedExpired();
     const fresh = await oauth.getToken("acct-1");
     clock.set((fresh.expiresAt as number) - 601_000);

@@ -23,7 +23,9 @@ function record(n: number, extra: Partial<TokenData> = {}): TokenData {
 
 function assertEqual(actual: unknown, expected: unknown, rule: string): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`TokenStore breaks "${rule}": expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    throw new Error(
+      `TokenStore breaks "${rule}": expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+    );
   }
 }
 
@@ -100,7 +102,8 @@ export const tokenStoreChecks: readonly TokenStoreCheck[] = [
     async run(store) {
       const keys = ["p:t:~a", "p:t:~a:b", "p:t:~A", "p:t:~a%3Ab", "p:u:~a", "q:t:~a", "p:t:@app"];
       await Promise.all(keys.map((key, i) => store.set(key, record(10 + i))));
-      for (const [i, key] of keys.entries()) assertEqual(await store.get(key), record(10 + i), `${this.name} (${key})`);
+      for (const [i, key] of keys.entries())
+        assertEqual(await store.get(key), record(10 + i), `${this.name} (${key})`);
       await store.delete("p:t:~a");
       assertEqual(await store.get("p:t:~a:b"), record(11), this.name);
     },

@@ -28,7 +28,13 @@ const oauth = createOAuthClient(
     refreshToken: async (_token, ctx) => {
       const response = await fetch(`http://127.0.0.1:${port}/token`, { method: "POST", signal: ctx.signal });
       const body = await response.json();
-      return { accessToken: body.access_token, tokenType: "Bearer", scopes: [], raw: body, expiresAt: Date.now() + 3_600_000 };
+      return {
+        accessToken: body.access_token,
+        tokenType: "Bearer",
+        scopes: [],
+        raw: body,
+        expiresAt: Date.now() + 3_600_000,
+      };
     },
   },
   { store },

@@ -97,18 +97,30 @@ export class ScriptedOAuthServer {
       const fault = this.faults.shift();
       if (fault?.kind === "delay") await sleep(fault.ms);
       if (fault?.kind === "drop") return void req.socket.destroy();
-      if (fault?.kind === "html") return sendRaw(res, 200, "text/html", "<html><body>Service Unavailable</body></html>");
-      if (fault?.kind === "truncated") return sendRaw(res, 200, "application/json", '{"access_token":"at-trunc');
+      if (fault?.kind === "html")
+        return sendRaw(res, 200, "text/html", "<html><body>Service Unavailable</body></html>");
+      if (fault?.kind === "truncated")
+        return sendRaw(res, 200, "application/json", '{"access_token":"at-trunc');
       if (fault?.kind === "status") {
-        return sendRaw(res, fault.status, fault.contentType ?? "application/json", fault.body ?? '{"error":"server_error"}');
+        return sendRaw(
+          res,
+          fault.status,
+          fault.contentType ?? "application/json",
+          fault.body ?? '{"error":"server_error"}',
+        );
       }
-      if (form.get("grant_type") !== "refresh_token") return send(res, 400, { error: "unsupported_grant_type" });
+      if (form.get("grant_type") !== "refresh_token")
+        return send(res, 400, { error: "unsupported_grant_type" });
       const presented = form.get("refresh_token") ?? "";
       // Rotating mode: a refresh token works once. Non-rotating mode: it stays valid and is not re-sent.
       const valid = this.options.omitRefreshToken
         ? this.#liveRefreshTokens.has(presented)
         : this.#liveRefreshTokens.delete(presented);
-      if (!valid) return send(res, 400, { error: "invalid_grant", error_description: "refresh token is invalid or used" });
+      if (!valid)
+        return send(res, 400, {
+          error: "invalid_grant",
+          error_description: "refresh token is invalid or used",
+        });
       const answer: Record<string, unknown> = {
         access_token: this.#newAccessToken(),
         token_type: "Bearer",

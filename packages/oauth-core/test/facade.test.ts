@@ -1,0 +1,134 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import {
+  AuthorizationDeniedError,
+  createOAuthClient,
+  InvalidInputError,
+  MemoryTokenStore,
+  type ProviderAdapter,
+  ReauthorizationRequiredError,
+  StateMismatchError,
+  TokenNotFoundError,
+  type TokenUpdateEvent,
+  UnsupportedOperationError,
+} from "../src/index.js";
+import { lifecycle, slot } from "./helpers.js";
+
+describe("authorize and callback", () => {
+  it("issues a fresh state and PKCE pair per call and puts the challenge in the URL", async () => {
+    const { oauth } = await lifecycle();
+    const a = await oauth.authorize({ scopes: ["read"] });
+    const b = await oauth.authorize({ scopes: ["read"] });
+    expect(a.state).not.toBe(b.state);
+    expect(a.codeVerifier).toMatch(/^[A-Za-z0-9\-._~]{43}$/);
+    expect(a.url.searchParams.get("state")).toBe(a.state);
+    expect(a.url.searchParams.get("code_challenge")).toHaveLength(43);
+  });
+
+  it("rejects a forged state and a denied authorization before any request", async () => {
+    const { oauth, server } = await lifecycle();
+    const { state, codeVerifier } = await oauth.authorize({ scopes: [] });
+    await expect(
+      oauth.handleCallback("https://app.example/cb?code=c&state=forged", {
+        expectedState: state,
+        codeVerifier,
+        account: "a",
+      }),
+    ).rejects.toBeInstanceOf(StateMismatchError);
+    const denied = await oauth
+      .handleCallback(
+        `https://app.example/cb?error=access_denied&error_description=User+said+no&state=${state}`,
+        {
+          expectedState: state,
+          codeVerifier,
+          account: "a",
+        },
+      )
+      .catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(AuthorizationDeniedError);
+    expect(denied).toMatchObject({ code: "access_denied", description: "User said no" });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("requires the code verifier for a PKCE provider", async () => {
+    const { oauth } = await lifecycle();
+    await expect(oauth.exchange("code", { account: "a" })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe("hooks", () => {
+  it("onTokenUpdate sees refresh and revoke, after the store was written", async () => {
+    const events: TokenUpdateEvent[] = [];
+    const { oauth, seedExpired, store } = await lifecycle(
+      {},
+      {
+        onTokenUpdate: async (event) => {
+          events.push(event);
+          expect((await store.get(slot("acct-1")))?.accessToken).toBe(event.token?.accessToken);
+        },
+      },
+    );
+    await seedExpired();
+    const token = await oauth.getToken("acct-1");
+    await oauth.revoke("acct-1");
+    expect(events.map((e) => e.reason)).toEqual(["refresh", "revoke"]);
+    expect(events[0]?.token?.accessToken).toBe(token.accessToken);
+    expect(events[0]?.key).toEqual({ provider: "scripted", tokenType: "default", account: "acct-1" });
+  });
+
+  it("revoke of a grant the provider already dropped just cleans up", async () => {
+    const { oauth, seedExpired, server, store } = await lifecycle();
+    await seedExpired();
+    server.faults.push({ kind: "status", status: 400, body: '{"error":"invalid_grant"}' });
+    await oauth.revoke("acct-1");
+    expect(await store.get(slot("acct-1"))).toBeUndefined();
+    await expect(oauth.revoke("acct-1")).rejects.toBeInstanceOf(TokenNotFoundError);
+  });
+});
+
+describe("capabilities", () => {
+  const bare: ProviderAdapter<{ scope: "x" }, "default", { access_token: string }> = {
+    id: "bare",
+    codeFlowTokenType: "default",
+    pkce: "none",
+    authorizationUrl: ({ state }) => new URL(`https://bare.example/auth?state=${state}`),
+    exchangeCode: async () => ({
+      accessToken: "a",
+      tokenType: "bearer",
+      scopes: [],
+      raw: { access_token: "a" },
+    }),
+  };
+
+  it("the facade type offers only what the provider has", () => {
+    const oauth = createOAuthClient(bare, { store: new MemoryTokenStore() });
+    expectTypeOf(oauth).not.toHaveProperty("refresh");
+    expectTypeOf(oauth).not.toHaveProperty("revoke");
+    expectTypeOf(oauth).not.toHaveProperty("introspect");
+    expectTypeOf(oauth).not.toHaveProperty("clientCredentials");
+    expectTypeOf(oauth.authorize).parameter(0).toEqualTypeOf<{ scope: "x" }>();
+    // @ts-expect-error refresh is not offered for a provider without refresh tokens
+    expect(() => oauth.refresh).toBeDefined();
+  });
+
+  it("an expired token of a provider without refresh needs reauthorization", async () => {
+    const store = new MemoryTokenStore();
+    const oauth = createOAuthClient(bare, { store });
+    await store.set("bare:default:~a", {
+      accessToken: "a",
+      tokenType: "bearer",
+      expiresAt: 1,
+      scopes: [],
+      raw: {},
+    });
+    await expect(oauth.getToken("a")).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+    // Called with the types bypassed, a missing capability is a typed runtime error.
+    const untyped = oauth as unknown as { refresh(account: string): Promise<unknown> };
+    await expect(untyped.refresh("a")).rejects.toBeInstanceOf(UnsupportedOperationError);
+  });
+
+  it("rejects an expired token without refresh token with ReauthorizationRequiredError", async () => {
+    const { oauth, store } = await lifecycle();
+    await store.set(slot("a"), { accessToken: "a", tokenType: "Bearer", expiresAt: 1, scopes: [], raw: {} });
+    await expect(oauth.getToken("a")).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+  });
+});
