@@ -30,7 +30,12 @@ try {
       } catch (error) {
         broken = true;
         failed++;
-        rows.push([scenario.provider, name, `FAIL ${error?.name ?? "Error"}: ${error?.message ?? error}`, (performance.now() - t0).toFixed(1)]);
+        rows.push([
+          scenario.provider,
+          name,
+          `FAIL ${error?.name ?? "Error"}: ${error?.message ?? error}`,
+          (performance.now() - t0).toFixed(1),
+        ]);
         return undefined;
       }
     };
@@ -47,7 +52,9 @@ console.log(`demo finished in ${Math.round(performance.now() - started)} ms`);
 process.exit(failed ? 1 : 0);
 
 function printTable(header, body) {
-  const widths = header.map((h, i) => Math.min(90, Math.max(h.length, ...body.map((r) => String(r[i]).length))));
+  const widths = header.map((h, i) =>
+    Math.min(90, Math.max(h.length, ...body.map((r) => String(r[i]).length))),
+  );
   const line = (cells) =>
     `| ${cells.map((c, i) => (i === 3 ? String(c).padStart(widths[i]) : String(c).slice(0, widths[i]).padEnd(widths[i]))).join(" | ")} |`;
   console.log(line(header));

@@ -17,7 +17,15 @@ afterEach(async () => {
 /** A manual clock starting at a fixed instant. */
 export function manualClock(start = Date.UTC(2026, 0, 1)) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms), set: (ms: number) => void (now = ms) };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    set: (ms: number) => {
+      now = ms;
+    },
+  };
 }
 
 export const slot = (account: string) => storeKey({ provider: "scripted", tokenType: "default", account });

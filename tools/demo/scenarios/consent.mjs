@@ -19,7 +19,10 @@ export async function consent(url, redirectUri, state, extra = {}) {
 
 /** Short, secret-free description of a token for the demo output. */
 export function describe(token) {
-  const expiry = token.expiresAt === undefined ? "never expires" : `expires in ${Math.round((token.expiresAt - Date.now()) / 1000)} s`;
+  const expiry =
+    token.expiresAt === undefined
+      ? "never expires"
+      : `expires in ${Math.round((token.expiresAt - Date.now()) / 1000)} s`;
   const refresh = token.refreshToken ? ", has refresh token" : "";
   const subject = token.subject ? ` for ${token.subject}` : "";
   return `${token.tokenType} token${subject}, scopes [${token.scopes.join(" ")}], ${expiry}${refresh}`;

@@ -7,6 +7,7 @@ for (const provider of order) {
   try {
     scenarios.push((await import(url.href)).default);
   } catch (error) {
-    if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes(`${provider}.mjs`)) throw error;
+    if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes(`${provider}.mjs`))
+      throw error;
   }
 }

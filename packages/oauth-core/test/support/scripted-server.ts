@@ -139,8 +139,8 @@ export class ScriptedOAuthServer {
 
   #echo(req: IncomingMessage, res: ServerResponse, body: string): void {
     const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
-    if (!this.#liveAccessTokens.has(token)) return send(res, 401, { error: "invalid_token" });
-    return send(res, 200, { ok: true, body });
+    if (!this.#liveAccessTokens.has(token)) send(res, 401, { error: "invalid_token" });
+    else send(res, 200, { ok: true, body });
   }
 }
 
