@@ -30,7 +30,7 @@ export interface CallOptions {
 /**
  * Runs one provider call with a deadline and maps whatever it throws onto the error hierarchy:
  * abort → RequestAbortedError, deadline → TimeoutError, body that is not JSON → ResponseParseError,
- * anything else from fetch → NetworkError. OAuthErrors pass through unchanged.
+ * a TypeError from fetch → NetworkError. OAuthErrors and other errors pass through unchanged.
  * `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a process alive.
  */
 export async function withRequestContext<T>(
@@ -55,6 +55,11 @@ export async function withRequestContext<T>(
     if (error instanceof SyntaxError) {
       throw new ResponseParseError("response body is not valid JSON", { ...meta, cause: error });
     }
-    throw new NetworkError("request failed before an HTTP answer", { ...meta, cause: error });
+    // fetch rejects with a TypeError when the network fails; anything else is not ours to rename
+    // (a middleware's deliberate throw, such as a contract-violation guard, or a programming error).
+    if (error instanceof TypeError) {
+      throw new NetworkError("request failed before an HTTP answer", { ...meta, cause: error });
+    }
+    throw error;
   }
 }
