@@ -246,8 +246,11 @@ class LifecycleClient {
       // Some providers revoke with the access token itself, so it must be alive (TrueLayer).
       token = await this.getToken(account, options);
     } catch (error) {
-      if (error instanceof ReauthorizationRequiredError) return; // the grant is already gone and deleted
-      throw error;
+      // The grant is dead (expired without refresh token, or the refresh token was rejected): there is
+      // nothing left to revoke at the provider; make sure the store forgets it too.
+      if (!(error instanceof ReauthorizationRequiredError)) throw error;
+      if (await this.#store.get(storeKey(key))) await this.#remove(key, "revoke");
+      return;
     }
     await this.#call("revoke", options, (ctx) => {
       ctx.secrets.push(token.accessToken, ...(token.refreshToken ? [token.refreshToken] : []));

@@ -55,7 +55,7 @@ export function oauthErrorFromBody(ctx: RequestContext, status: number, body: un
     const { error, error_description } = body as { error: string; error_description?: unknown };
     return providerError(ctx, {
       status,
-      code: RFC6749_CODES.has(error) ? error : undefined,
+      code: RFC6749_CODES.has(error) ? error : status >= 500 ? "server_error" : undefined,
       providerCode: error,
       description: typeof error_description === "string" ? error_description : undefined,
     });

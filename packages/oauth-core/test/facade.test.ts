@@ -75,6 +75,14 @@ describe("hooks", () => {
     expect(events[0]?.key).toEqual({ provider: "scripted", tokenType: "default", account: "acct-1" });
   });
 
+  it("revoke of an expired token without refresh token deletes it without calling the provider", async () => {
+    const { oauth, store, server } = await lifecycle();
+    await store.set(slot("a"), { accessToken: "a", tokenType: "Bearer", expiresAt: 1, scopes: [], raw: {} });
+    await oauth.revoke("a");
+    expect(await store.get(slot("a"))).toBeUndefined();
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("revoke of a grant the provider already dropped just cleans up", async () => {
     const { oauth, seedExpired, server, store } = await lifecycle();
     await seedExpired();
