@@ -1,0 +1,26 @@
+import { type ProviderError, providerError, type RequestContext } from "@partner-oauth/core";
+
+/**
+ * Maps a Data API v1 / `/api/delete` error (`{error, error_description, error_details}`) to a typed
+ * error. The token endpoint uses the same shape but RFC 6749 codes: use `oauthErrorFromBody` there.
+ * `error_details` is free-form and may quote request data, so it is left out.
+ */
+export function apiErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+  const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  return providerError(ctx, {
+    status,
+    code: status === 401 ? "invalid_token" : status === 403 ? "access_denied" : undefined,
+    providerCode: typeof fields.error === "string" ? fields.error : undefined,
+    description: typeof fields.error_description === "string" ? fields.error_description : undefined,
+  });
+}
+
+/** An error body read as text (its shape is undocumented on some calls): JSON when it parses, else nothing. */
+export function parseErrorText(text: unknown): unknown {
+  if (typeof text !== "string" || text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
