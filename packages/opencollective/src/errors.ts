@@ -1,0 +1,57 @@
+import {
+  oauthErrorFromBody,
+  type ProviderError,
+  providerError,
+  type RequestContext,
+} from "@partner-oauth/core";
+
+/**
+ * Maps a `/oauth/token` error body (`{error, error_description}`). Open Collective answers an unknown
+ * or already-rotated refresh token with 401 `invalid_token`, not `invalid_grant`: it still means the
+ * grant is dead, so it becomes InvalidGrantError and the core drops the grant.
+ */
+export function tokenErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+  const { error, error_description } = record(body);
+  if (error === "invalid_token") {
+    return providerError(ctx, {
+      status,
+      code: "invalid_grant",
+      providerCode: error,
+      description: typeof error_description === "string" ? error_description : undefined,
+    });
+  }
+  return oauthErrorFromBody(ctx, status, body);
+}
+
+/**
+ * Maps an answer of the GraphQL endpoint to a typed error: a GraphQL `errors[]` (HTTP 400, or 200 with
+ * partial data) by its first entry, or the REST envelope `{"error":{type, message}}` the API sends
+ * before GraphQL runs (401 `jwt_expired`, 429 rate limit).
+ */
+export function apiErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+  const { errors, error } = record(body);
+  if (Array.isArray(errors) && errors.length > 0) {
+    const first = record(errors[0]);
+    return providerError(ctx, {
+      status,
+      code: status === 400 ? "invalid_request" : undefined,
+      providerCode: text(record(first.extensions).code),
+      description: text(first.message),
+    });
+  }
+  const envelope = record(error);
+  return providerError(ctx, {
+    status,
+    code: status === 401 ? "invalid_token" : status >= 500 ? "server_error" : undefined,
+    providerCode: text(envelope.type),
+    description: text(envelope.message),
+  });
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}

@@ -1,0 +1,166 @@
+import {
+  asObject,
+  expiresAtFromSeconds,
+  FORM_HEADERS,
+  formBody,
+  InvalidGrantError,
+  optionalString,
+  type ProviderAdapter,
+  type RefreshCapability,
+  type RequestContext,
+  requiredString,
+  splitScopes,
+  type TokenData,
+} from "@partner-oauth/core";
+import {
+  createOpenCollectiveClient,
+  type OpenCollectiveClient,
+  type OpenCollectiveClientOptions,
+  openCollectiveBaseUrl,
+} from "./client.js";
+import { tokenErrorFromBody } from "./errors.js";
+import type { TokenResponse } from "./generated/schema.js";
+import {
+  formatScopes,
+  isOpenCollectiveScope,
+  OPENCOLLECTIVE_SCOPES,
+  type OpenCollectiveScope,
+} from "./scopes.js";
+
+export interface OpenCollectiveOptions extends OpenCollectiveClientOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Must match the app's callback URL byte for byte; it is sent again to the token endpoint. */
+  redirectUri: string;
+  /** Epoch-ms clock used to turn `expires_in` into `expiresAt`; injectable for tests. */
+  now?: (() => number) | undefined;
+}
+
+export interface OpenCollectiveAuthorizeOptions {
+  /** Sent comma-separated. May be empty: `me { id name }` still works, but `email` needs `email`. */
+  scopes: readonly OpenCollectiveScope[];
+}
+
+export type OpenCollectiveToken = TokenData<TokenResponse>;
+
+/**
+ * The Open Collective adapter: PKCE (S256) code exchange and refresh. No revoke capability: there is
+ * no REST revoke endpoint (only the GraphQL mutation `revokeOAuthAuthorization`).
+ */
+export interface OpenCollectiveProvider
+  extends ProviderAdapter<OpenCollectiveAuthorizeOptions, "default", TokenResponse>,
+    RefreshCapability<TokenResponse> {
+  readonly id: "opencollective";
+  /** The typed client, e.g. to add middleware. */
+  readonly client: OpenCollectiveClient;
+  /** The resolved host; the GraphQL API lives on it too. */
+  readonly baseUrl: string;
+}
+
+/** Creates the Open Collective adapter for `createOAuthClient`. */
+export function opencollective(options: OpenCollectiveOptions): OpenCollectiveProvider {
+  for (const field of ["clientId", "clientSecret", "redirectUri"] as const) {
+    if (typeof options?.[field] !== "string" || options[field].length === 0) {
+      throw new TypeError(`opencollective: ${field} is required`);
+    }
+  }
+  const { clientId, clientSecret, redirectUri } = options;
+  const now = options.now ?? Date.now;
+  const baseUrl = openCollectiveBaseUrl(options);
+  const client = createOpenCollectiveClient(options);
+
+  return {
+    id: "opencollective",
+    codeFlowTokenType: "default",
+    // The docs (2025-07 revision) document S256 and only S256.
+    pkce: "S256",
+    client,
+    baseUrl,
+
+    authorizationUrl({ state, codeChallenge, options: authorize }) {
+      const scopes = authorize?.scopes;
+      if (!Array.isArray(scopes) || !scopes.every(isOpenCollectiveScope)) {
+        throw new TypeError(`opencollective: scopes must be a list of ${OPENCOLLECTIVE_SCOPES.join(", ")}`);
+      }
+      const url = new URL("/oauth/authorize", baseUrl);
+      const query = url.searchParams;
+      query.set("response_type", "code");
+      query.set("client_id", clientId);
+      query.set("redirect_uri", redirectUri);
+      if (scopes.length > 0) query.set("scope", formatScopes(scopes));
+      query.set("state", state);
+      if (codeChallenge) {
+        query.set("code_challenge", codeChallenge);
+        query.set("code_challenge_method", "S256");
+      }
+      return url;
+    },
+
+    async exchangeCode({ code, codeVerifier }, ctx) {
+      ctx.secrets.push(clientSecret);
+      const { data, error, response } = await client.POST("/oauth/token", {
+        body: {
+          grant_type: "authorization_code",
+          client_id: clientId,
+          client_secret: clientSecret,
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: codeVerifier,
+        },
+        bodySerializer: formBody,
+        headers: FORM_HEADERS,
+        signal: ctx.signal,
+      });
+      // A code older than 5 minutes answers 400 invalid_grant → InvalidGrantError.
+      if (!response.ok) throw tokenErrorFromBody(ctx, response.status, error);
+      return parseToken(data, response.status, ctx, now());
+    },
+
+    /**
+     * The refresh grant is *likely* supported (confidence "likely" in the research notes and the
+     * spec): the server allows it since opencollective-api #11139, but the docs still list only
+     * `authorization_code`. Refresh tokens rotate; a used or unknown one is a dead grant.
+     */
+    async refreshToken(token, ctx) {
+      // The core never calls this without a refresh token; without one the grant is dead anyway.
+      if (!token.refreshToken) {
+        throw new InvalidGrantError({
+          provider: ctx.provider,
+          operation: ctx.operation,
+          code: "invalid_grant",
+        });
+      }
+      ctx.secrets.push(clientSecret);
+      const { data, error, response } = await client.POST("/oauth/token", {
+        body: {
+          grant_type: "refresh_token",
+          client_id: clientId,
+          client_secret: clientSecret,
+          refresh_token: token.refreshToken,
+        },
+        bodySerializer: formBody,
+        headers: FORM_HEADERS,
+        signal: ctx.signal,
+      });
+      if (!response.ok) throw tokenErrorFromBody(ctx, response.status, error);
+      return parseToken(data, response.status, ctx, now());
+    },
+  };
+}
+
+/**
+ * Normalizes a token response. Only `access_token` is guaranteed (deployments before June 2025 sent
+ * nothing else). No `subject`: the user id sits inside the JWT, which is treated as opaque.
+ */
+function parseToken(data: unknown, status: number, ctx: RequestContext, now: number): OpenCollectiveToken {
+  const body = asObject(data, ctx, status);
+  return {
+    accessToken: requiredString(body, "access_token", ctx),
+    tokenType: optionalString(body, "token_type", ctx) || "Bearer",
+    refreshToken: optionalString(body, "refresh_token", ctx) || undefined,
+    expiresAt: expiresAtFromSeconds(body, "expires_in", now, ctx),
+    // Space-separated today; comma is the request form, so accept both.
+    scopes: splitScopes(optionalString(body, "scope", ctx), /[\s,]+/),
+    raw: body as TokenResponse,
+  };
+}
