@@ -6,6 +6,7 @@ export type OAuthOperation =
   | "callback"
   | "exchange"
   | "refresh"
+  | "renew"
   | "revoke"
   | "introspect"
   | "client_credentials"

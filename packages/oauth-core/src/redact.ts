@@ -13,6 +13,7 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
   }
-  // Snake-case words such as `insufficient_permissions` are codes, not credentials.
-  return out.replace(TOKEN_LIKE, (run) => (/^[a-z_]+$|^[A-Z_]+$/.test(run) ? run : REDACTED));
+  // Single-case words such as `insufficient_permissions` or `bad_request.missing_parameter` are
+  // error codes, not credentials (which mix case or digits).
+  return out.replace(TOKEN_LIKE, (run) => (/^[a-z_.-]+$|^[A-Z_.-]+$/.test(run) ? run : REDACTED));
 }
