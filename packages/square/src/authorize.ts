@@ -1,0 +1,51 @@
+import type { AuthorizationUrlInput } from "@partner-oauth/core";
+import type { operations, Permission } from "./generated/schema.js";
+import { pathsOauth2AuthorizeGetParametersQueryLocaleValues as localeValues } from "./generated/schema.js";
+
+export type SquareLocale = NonNullable<operations["authorize"]["parameters"]["query"]["locale"]>;
+
+export interface SquareAuthorizeOptions {
+  /**
+   * Square permission names, e.g. `MERCHANT_PROFILE_READ`, `PAYMENTS_WRITE`. The spec has no enum
+   * (Square adds permissions over time), so this is checked against its pattern only. Required:
+   * omitting it would silently grant Square's default set.
+   */
+  scopes: readonly Permission[];
+  /** Language of the permission form; Square detects it when omitted. */
+  locale?: SquareLocale | undefined;
+  /** `false` forces the seller to log in even with a live Square session (recommended in production). */
+  session?: boolean | undefined;
+}
+
+const PERMISSION = /^[A-Z0-9_]+$/;
+
+/**
+ * Builds `GET /oauth2/authorize`. Square documents no `code_challenge_method`; the challenge is S256,
+ * so only `code_challenge` is sent. `redirect_uri` goes out only when configured, because one sent here
+ * must be sent again to ObtainToken.
+ */
+export function squareAuthorizationUrl(
+  host: string,
+  app: { clientId: string; redirectUri: string | undefined },
+  { state, codeChallenge, options }: AuthorizationUrlInput<SquareAuthorizeOptions>,
+): URL {
+  const scopes = options?.scopes;
+  if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => PERMISSION.test(s))) {
+    throw new TypeError("square: scopes must be a non-empty list of permission names such as PAYMENTS_READ");
+  }
+  if (options.locale !== undefined && !localeValues.includes(options.locale)) {
+    throw new TypeError(`square: locale must be one of ${localeValues.join(", ")}`);
+  }
+  // Every code exchange sends code_verifier, so an URL without the challenge could never be redeemed.
+  if (!codeChallenge) throw new TypeError("square: a PKCE code challenge is required");
+  const url = new URL("/oauth2/authorize", host);
+  const query = url.searchParams;
+  query.set("client_id", app.clientId);
+  query.set("scope", scopes.join(" "));
+  query.set("state", state);
+  query.set("code_challenge", codeChallenge);
+  if (app.redirectUri) query.set("redirect_uri", app.redirectUri);
+  if (options.locale) query.set("locale", options.locale);
+  if (options.session !== undefined) query.set("session", String(options.session));
+  return url;
+}

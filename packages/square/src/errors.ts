@@ -1,0 +1,86 @@
+import {
+  type OAuthOperation,
+  type ProviderError,
+  providerError,
+  type RequestContext,
+} from "@partner-oauth/core";
+
+/** The first error of a Square error body, whichever of its two shapes it has. */
+export interface SquareErrorInfo {
+  /** `errors[0].code` of the v2 envelope, or `type` of the flat legacy body (`service.not_authorized`). */
+  code: string | undefined;
+  /** `errors[0].detail`, or the flat body's `message`. */
+  detail: string | undefined;
+}
+
+/** Reads `{errors:[{category, code, detail, field}]}` or the flat `{message, type}` (branch on `errors`). */
+export function readSquareError(body: unknown): SquareErrorInfo {
+  if (typeof body !== "object" || body === null) return { code: undefined, detail: undefined };
+  const record = body as Record<string, unknown>;
+  if (Array.isArray(record.errors)) {
+    const first: unknown = record.errors[0];
+    const error = typeof first === "object" && first !== null ? (first as Record<string, unknown>) : {};
+    return { code: text(error.code), detail: text(error.detail) };
+  }
+  return { code: text(record.type), detail: text(record.message) };
+}
+
+// Said by the token endpoint (or RenewToken), these mean the code, refresh token or grant is dead.
+// Square has no REFRESH_TOKEN_* code: a dead refresh token comes back as one of the token codes.
+const DEAD_GRANT = new Set([
+  "UNAUTHORIZED",
+  "ACCESS_TOKEN_EXPIRED",
+  "ACCESS_TOKEN_REVOKED",
+  "NOT_FOUND",
+  "not_found",
+]);
+const BAD_CLIENT = new Set(["CLIENT_DISABLED", "APPLICATION_DISABLED"]);
+const BAD_TOKEN = new Set(["UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
+const ALREADY_REVOKED = new Set(["NOT_FOUND", "not_found", "ACCESS_TOKEN_REVOKED"]);
+
+/** Maps a Square error answer to a typed error, from the operation plus Square's code. */
+export function squareErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+  const { code, detail } = readSquareError(body);
+  return providerError(ctx, {
+    status,
+    code: normalizedCode(ctx.operation, status, code, detail),
+    providerCode: code,
+    description: detail,
+  });
+}
+
+/** RevokeToken's answer for a token Square no longer knows: the goal, no live token, is reached. */
+export function isAlreadyRevoked(body: unknown): boolean {
+  const { code } = readSquareError(body);
+  return code !== undefined && ALREADY_REVOKED.has(code);
+}
+
+function normalizedCode(
+  operation: OAuthOperation,
+  status: number,
+  code: string | undefined,
+  detail: string | undefined,
+): string | undefined {
+  if (status >= 500) return "server_error";
+  if (code === "service.not_authorized") {
+    // One flat body serves a wrong client secret and, on refresh, a dead refresh token; only the
+    // message differs. Blaming the grant wrongly would delete every merchant's grant on a config
+    // error, so the client is blamed unless the message names the refresh token.
+    return operation === "refresh" && /refresh token/i.test(detail ?? "")
+      ? "invalid_grant"
+      : "invalid_client";
+  }
+  if (code !== undefined && BAD_CLIENT.has(code)) return "invalid_client";
+  if (code !== undefined && (operation === "exchange" || operation === "refresh" || operation === "renew") && DEAD_GRANT.has(code)) {
+    return "invalid_grant";
+  }
+  if (code !== undefined && BAD_TOKEN.has(code)) return "invalid_token";
+  if (code === "INSUFFICIENT_SCOPES" || code === "FORBIDDEN") return "insufficient_scope";
+  if (code === "RATE_LIMITED" || status === 429) return "temporarily_unavailable";
+  if (status === 400 && code !== undefined) return "invalid_request";
+  return undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}

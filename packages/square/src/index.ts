@@ -1,0 +1,43 @@
+export type { SquareAuthorizeOptions, SquareLocale } from "./authorize.js";
+export {
+  createSquareClient,
+  SQUARE_HOSTS,
+  SQUARE_VERSION,
+  type SquareClient,
+  type SquareClientOptions,
+  type SquareEnvironment,
+  squareHost,
+} from "./client.js";
+export { isAlreadyRevoked, readSquareError, type SquareErrorInfo, squareErrorFromBody } from "./errors.js";
+export type {
+  AuthorizationCodeGrant,
+  components,
+  Error as SquareErrorItem,
+  ErrorCategory,
+  ErrorCode,
+  ErrorResponse,
+  LegacyError,
+  ObtainTokenRequest,
+  ObtainTokenResponse,
+  operations,
+  Permission,
+  paths,
+  RefreshTokenGrant,
+  RenewTokenResponse,
+  RetrieveTokenStatusResponse,
+  RevokeTokenRequest,
+  RevokeTokenResponse,
+} from "./generated/schema.js";
+export { errorCodeValues } from "./generated/schema.js";
+export {
+  type SquareOptions,
+  type SquareProvider,
+  type SquarePublicProvider,
+  type SquareToken,
+  square,
+} from "./provider.js";
+export type {
+  SquareActiveTokenStatus,
+  SquareInactiveTokenStatus,
+  SquareTokenStatus,
+} from "./token-status.js";

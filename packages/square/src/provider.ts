@@ -1,0 +1,189 @@
+import {
+  asObject,
+  type CallOptions,
+  DEFAULT_TIMEOUT_MS,
+  type IntrospectCapability,
+  InvalidInputError,
+  type ProviderAdapter,
+  type RefreshCapability,
+  type RequestContext,
+  type RevokeCapability,
+  type Token,
+  type TokenData,
+  toToken,
+  withRequestContext,
+} from "@partner-oauth/core";
+import { type SquareAuthorizeOptions, squareAuthorizationUrl } from "./authorize.js";
+import { createSquareClient, type SquareClient, type SquareClientOptions, squareHost } from "./client.js";
+import { isAlreadyRevoked, squareErrorFromBody } from "./errors.js";
+import type { ObtainTokenRequest, ObtainTokenResponse, RenewTokenResponse } from "./generated/schema.js";
+import { tokenFromResponse } from "./token-response.js";
+import { inactiveStatus, type SquareTokenStatus, statusFromResponse } from "./token-status.js";
+
+export interface SquareOptions extends SquareClientOptions {
+  /** Application ID (`sq0idp-…`, sandbox `sandbox-sq0idb-…`). */
+  clientId: string;
+  /**
+   * Application secret. Revoke and the deprecated renew need it (`Authorization: Client …`); without it
+   * the adapter is a public PKCE client and has neither. When set it also goes to ObtainToken next to
+   * `code_verifier`: Square requires it only outside PKCE and does not forbid it inside.
+   */
+  clientSecret?: string | undefined;
+  /**
+   * Sent on the authorize URL and to ObtainToken; must match the redirect URL registered on the app.
+   * Omit it to use the registered one. There is no per-authorize override: Square registers one
+   * redirect URL per application, and an override would have to reach ObtainToken too.
+   */
+  redirectUri?: string | undefined;
+  /** Epoch ms clock that judges expiry in `introspect`. Default `Date.now`. */
+  now?: (() => number) | undefined;
+}
+
+export type SquareToken = TokenData<ObtainTokenResponse>;
+
+/** The adapter without an application secret: PKCE code flow, refresh and token status. */
+export interface SquarePublicProvider
+  extends ProviderAdapter<SquareAuthorizeOptions, "default", ObtainTokenResponse>,
+    RefreshCapability<ObtainTokenResponse>,
+    IntrospectCapability<ObtainTokenResponse, SquareTokenStatus> {
+  readonly id: "square";
+  readonly pkce: "S256";
+  /** The typed client, e.g. to add middleware. */
+  readonly client: SquareClient;
+}
+
+/** The adapter with the application secret: adds revoke and the deprecated renew. No client credentials. */
+export interface SquareProvider extends SquarePublicProvider, RevokeCapability<ObtainTokenResponse> {
+  /**
+   * Renews an access token (before expiry or up to 15 days after) without a refresh token. Not a
+   * facade capability: store the returned token yourself.
+   *
+   * @deprecated Square deprecated RenewToken in favour of the `refresh_token` grant and SDK v46 no
+   * longer has it; use `oauth.refresh(account)`. Kept for tokens issued without a refresh token.
+   */
+  renewToken(accessToken: string, options?: CallOptions): Promise<Token<RenewTokenResponse>>;
+}
+
+/** Creates the Square adapter for `createOAuthClient`; with a `clientSecret` it can also revoke. */
+export function square(options: SquareOptions & { clientSecret: string }): SquareProvider;
+export function square(options: SquareOptions): SquarePublicProvider;
+export function square(options: SquareOptions): SquarePublicProvider | SquareProvider {
+  if (typeof options?.clientId !== "string" || options.clientId.length === 0) {
+    throw new TypeError("square: clientId is required");
+  }
+  const { clientId, clientSecret, redirectUri } = options;
+  if (clientSecret !== undefined && (typeof clientSecret !== "string" || clientSecret.length === 0)) {
+    throw new TypeError("square: clientSecret must be a non-empty string when given");
+  }
+  const now = options.now ?? Date.now;
+  const host = squareHost(options);
+  const client = createSquareClient(options);
+
+  /**
+   * ObtainToken. Square needs `client_secret` only outside PKCE; every grant here is PKCE, so the
+   * secret is optional, and it is sent when configured so a server app still authenticates itself.
+   * Never retried: a PKCE refresh token is single-use, and a retry could spend it twice.
+   */
+  async function obtainToken(body: ObtainTokenRequest, ctx: RequestContext): Promise<SquareToken> {
+    if (clientSecret) ctx.secrets.push(clientSecret);
+    const { data, error, response } = await client.POST("/oauth2/token", { body, signal: ctx.signal });
+    if (!response.ok) throw squareErrorFromBody(ctx, response.status, error);
+    return tokenFromResponse<ObtainTokenResponse>(data, ctx, response.status);
+  }
+
+  const provider: SquarePublicProvider = {
+    id: "square",
+    codeFlowTokenType: "default",
+    pkce: "S256",
+    client,
+
+    authorizationUrl(input) {
+      return squareAuthorizationUrl(host, { clientId, redirectUri }, input);
+    },
+
+    exchangeCode({ code, codeVerifier }, ctx) {
+      return obtainToken(
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          grant_type: "authorization_code",
+          code,
+          code_verifier: codeVerifier,
+          redirect_uri: redirectUri,
+        },
+        ctx,
+      );
+    },
+
+    async refreshToken(token, ctx) {
+      if (!token.refreshToken) {
+        throw new InvalidInputError("no refresh token to refresh with", {
+          provider: "square",
+          operation: "refresh",
+        });
+      }
+      return obtainToken(
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          grant_type: "refresh_token",
+          refresh_token: token.refreshToken,
+        },
+        ctx,
+      );
+    },
+
+    async introspectToken(token, ctx) {
+      const { data, error, response } = await client.POST("/oauth2/token/status", {
+        params: { header: { Authorization: `Bearer ${token.accessToken}` } },
+        signal: ctx.signal,
+      });
+      if (response.status === 401) return inactiveStatus(error, token.subject);
+      if (!response.ok) throw squareErrorFromBody(ctx, response.status, error);
+      return statusFromResponse(data, ctx, response.status, now());
+    },
+  };
+  if (!clientSecret) return provider;
+
+  const clientAuthorization = `Client ${clientSecret}`;
+  return {
+    ...provider,
+
+    async revokeToken(token, ctx) {
+      ctx.secrets.push(clientSecret);
+      const { data, error, response } = await client.POST("/oauth2/revoke", {
+        params: { header: { Authorization: clientAuthorization } },
+        body: { client_id: clientId, access_token: token.accessToken },
+        signal: ctx.signal,
+      });
+      if (!response.ok) {
+        if (isAlreadyRevoked(error)) return;
+        throw squareErrorFromBody(ctx, response.status, error);
+      }
+      if (asObject(data, ctx, response.status).success !== true) {
+        throw squareErrorFromBody(ctx, response.status, data);
+      }
+    },
+
+    renewToken(accessToken, callOptions) {
+      // Outside the facade, so the adapter opens the request context (deadline, redaction) itself.
+      const base = { provider: "square", operation: "renew" as const, timeoutMs: DEFAULT_TIMEOUT_MS };
+      return withRequestContext(base, callOptions, async (ctx) => {
+        if (typeof accessToken !== "string" || accessToken.length === 0) {
+          throw new InvalidInputError("accessToken is required", base);
+        }
+        ctx.secrets.push(clientSecret, accessToken);
+        const { data, error, response } = await client.POST(
+          "/oauth2/clients/{client_id}/access-token/renew",
+          {
+            params: { path: { client_id: clientId }, header: { Authorization: clientAuthorization } },
+            body: { access_token: accessToken },
+            signal: ctx.signal,
+          },
+        );
+        if (!response.ok) throw squareErrorFromBody(ctx, response.status, error);
+        return toToken(tokenFromResponse<RenewTokenResponse>(data, ctx, response.status));
+      });
+    },
+  } satisfies SquareProvider;
+}

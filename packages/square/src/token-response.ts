@@ -1,0 +1,38 @@
+import {
+  asObject,
+  optionalString,
+  parseTimestamp,
+  type RequestContext,
+  requiredString,
+  type TokenData,
+} from "@partner-oauth/core";
+import type { ObtainTokenResponse, RenewTokenResponse } from "./generated/schema.js";
+
+/**
+ * Normalizes an ObtainToken or RenewToken body. Square sends absolute ISO 8601 expiries, not
+ * `expires_in`, and no scopes: `scopes` stays empty (the core keeps the stored ones on refresh;
+ * `introspect` tells the granted permissions).
+ */
+export function tokenFromResponse<TRaw extends ObtainTokenResponse | RenewTokenResponse>(
+  data: unknown,
+  ctx: RequestContext,
+  status: number,
+): TokenData<TRaw> {
+  const body = asObject(data, ctx, status);
+  const refreshToken = optionalString(body, "refresh_token", ctx) || undefined;
+  return {
+    accessToken: requiredString(body, "access_token", ctx),
+    tokenType: requiredString(body, "token_type", ctx),
+    expiresAt: parseTimestamp(requiredString(body, "expires_at", ctx), "expires_at", ctx),
+    // PKCE grants rotate a single-use refresh token: the one returned here replaces the stored one.
+    refreshToken,
+    refreshTokenExpiresAt: parseTimestamp(
+      optionalString(body, "refresh_token_expires_at", ctx) || undefined,
+      "refresh_token_expires_at",
+      ctx,
+    ),
+    scopes: [],
+    subject: requiredString(body, "merchant_id", ctx),
+    raw: body as TRaw,
+  };
+}

@@ -1,0 +1,510 @@
+import { inspect } from "node:util";
+import {
+  codeChallengeS256,
+  createOAuthClient,
+  InvalidClientError,
+  InvalidGrantError,
+  MemoryTokenStore,
+  type OAuthClient,
+  ProviderError,
+  ReauthorizationRequiredError,
+  RequestAbortedError,
+  storeKey,
+  type TokenData,
+} from "@partner-oauth/core";
+import {
+  ContractViolationError,
+  type MockServer,
+  startMock,
+  violationGuard,
+  withPrefer,
+} from "@partner-oauth/mocks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SQUARE_VERSION, type SquarePublicProvider, square } from "../src/index.js";
+
+// Contract tests: every operation of specs/square.yaml, success and each documented error example,
+// through the real client over HTTP against Prism serving the spec. Any `sl-violations` header fails
+// the call. Prism's examples carry fixed expiries, so both clocks are pinned before them.
+
+const NOW = Date.parse("2026-11-23T12:00:00Z");
+const now = () => NOW;
+const credentials = {
+  clientId: "sq0idp-partnerApp123",
+  clientSecret: "sq0csp-partner_secret-456",
+  redirectUri: "https://partner.example/square/callback",
+};
+const CODE = "sq0cgb-aBcD1234efGH";
+const ACCOUNT = "merchant-42";
+const KEY = storeKey({ provider: "square", tokenType: "default", account: ACCOUNT });
+// Every token value in the spec's examples: none may reach an error.
+const EXAMPLE_TOKENS = [
+  "EAAAEOuLQObrVwJvCvoio2ZIYIXYbd4Hqvp2WwiyqqUwGVnMsgDAMyWKwOjTyUzN",
+  "EQAAEEJ7ZmWtnWvW2wsX0H9fOgR0vKVEmJk3oTRqGQYvqY8NQb6T0aLb0fI3wRkq",
+  "EAAAEHq7s0dMfM0Uo7cYxZp5bNw2JmR8t4Lq9VhWcK1yA3gD6uXeFiBvTsOnPjQa",
+  "EQAAEPkCEj0s3kTbE_NhvP2aYlMf3wQbNXuDq8Hx1sL0cGtR7yVzWjA4nIoUe9Kd",
+];
+
+let mock: MockServer;
+beforeAll(async () => {
+  mock = await startMock("square");
+});
+afterAll(async () => {
+  await mock?.stop();
+});
+
+/** A fetch that keeps a copy of every request, optionally selecting a Prism example. */
+function recorder(prefer?: string) {
+  const requests: Request[] = [];
+  const base = prefer ? withPrefer(prefer) : fetch;
+  const record: typeof fetch = (input, init) => {
+    const request = new Request(input, init);
+    requests.push(request.clone());
+    return base(request);
+  };
+  return { fetch: record, requests };
+}
+
+function setup(prefer?: string, adapterNow: () => number = now) {
+  const recorded = recorder(prefer);
+  const provider = square({
+    ...credentials,
+    environment: "sandbox",
+    baseUrl: mock.url,
+    fetch: recorded.fetch,
+    now: adapterNow,
+  });
+  provider.client.use(violationGuard);
+  const store = new MemoryTokenStore();
+  const oauth = createOAuthClient(provider, { store, timeoutMs: 5000, now });
+  return { provider, store, oauth, requests: recorded.requests };
+}
+
+// The public client's facade: the full one (with revoke) is assignable to it.
+type Oauth = OAuthClient<SquarePublicProvider>;
+
+let lastVerifier = "";
+async function connect(oauth: Oauth, account = ACCOUNT) {
+  const { state, codeVerifier } = await oauth.authorize({
+    scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"],
+  });
+  lastVerifier = codeVerifier ?? "";
+  return oauth.handleCallback(`${credentials.redirectUri}?code=${CODE}&response_type=code&state=${state}`, {
+    expectedState: state,
+    codeVerifier,
+    account,
+  });
+}
+
+/** A live grant in a fresh setup whose server answers with `prefer`. */
+async function seeded(prefer: string, connectPrefer?: string) {
+  const token = await connect(setup(connectPrefer).oauth);
+  const failing = setup(prefer);
+  await failing.store.set(KEY, { ...token, scopes: [...token.scopes] } as TokenData);
+  return { ...failing, token };
+}
+
+function expectNoSecrets(error: unknown, ...more: string[]) {
+  const text = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack} ${inspect(error)}`;
+  for (const secret of [credentials.clientSecret, CODE, lastVerifier, ...EXAMPLE_TOKENS, ...more]) {
+    if (secret) expect(text).not.toContain(secret);
+  }
+}
+
+describe("authorize (GET /oauth2/authorize)", () => {
+  it("builds a PKCE URL the spec accepts, with every option", async () => {
+    const { oauth } = setup();
+    const { url, state, codeVerifier } = await oauth.authorize({
+      scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"],
+      locale: "en-US",
+      session: false,
+    });
+    expect(codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.origin + url.pathname).toBe(`${mock.url}/oauth2/authorize`);
+    expect(url.searchParams.get("client_id")).toBe(credentials.clientId);
+    expect(url.searchParams.get("scope")).toBe("MERCHANT_PROFILE_READ PAYMENTS_WRITE");
+    expect(url.search).toContain("scope=MERCHANT_PROFILE_READ+PAYMENTS_WRITE");
+    expect(url.searchParams.get("state")).toBe(state);
+    expect(url.searchParams.get("code_challenge")).toBe(await codeChallengeS256(codeVerifier as string));
+    expect(url.searchParams.has("code_challenge_method")).toBe(false); // Square documents none
+    expect(url.searchParams.get("redirect_uri")).toBe(credentials.redirectUri);
+    expect(url.searchParams.get("session")).toBe("false");
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toContain("code=");
+  });
+
+  it("uses the production or the sandbox host per environment", async () => {
+    const production = square({ clientId: "app", environment: "production" });
+    const sandbox = square({ clientId: "app", environment: "sandbox" });
+    const input = { state: "s", codeChallenge: "c".repeat(43), options: { scopes: ["PAYMENTS_READ"] } };
+    expect(production.authorizationUrl(input).origin).toBe("https://connect.squareup.com");
+    expect(sandbox.authorizationUrl(input).origin).toBe("https://connect.squareupsandbox.com");
+    expect(sandbox.authorizationUrl(input).searchParams.has("redirect_uri")).toBe(false);
+  });
+
+  it("is rejected by the mock when a required parameter is missing (the check is real)", async () => {
+    const { oauth } = setup();
+    const { url } = await oauth.authorize({ scopes: ["PAYMENTS_READ"] });
+    url.searchParams.delete("client_id");
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.status).not.toBe(302);
+  });
+
+  it("refuses missing or malformed permissions and unknown locales", async () => {
+    const { oauth } = setup();
+    await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["payments_read"] })).rejects.toThrow(TypeError);
+    // @ts-expect-error not a supported locale
+    await expect(oauth.authorize({ scopes: ["PAYMENTS_READ"], locale: "de-DE" })).rejects.toThrow(TypeError);
+  });
+});
+
+describe("exchange (POST /oauth2/token, authorization_code)", () => {
+  it("exchanges the code with code_verifier and stores a normalized token keyed by account", async () => {
+    const { oauth, store, requests } = setup();
+    const token = await connect(oauth);
+    expect(token.accessToken).toBe(EXAMPLE_TOKENS[0]);
+    expect(token.tokenType).toBe("bearer");
+    expect(token.expiresAt).toBe(Date.parse("2026-12-21T17:54:09Z"));
+    expect(token.refreshToken).toBe(EXAMPLE_TOKENS[1]);
+    expect(token.refreshTokenExpiresAt).toBeUndefined();
+    expect(token.subject).toBe("MLQW7K2HJ2RDE");
+    expect(token.scopes).toEqual([]); // ObtainToken names no scopes; introspect does
+    expect(token.raw.short_lived).toBe(false);
+    expect((await store.get(KEY))?.accessToken).toBe(token.accessToken);
+
+    const [request] = requests;
+    expect(request?.headers.get("Square-Version")).toBe(SQUARE_VERSION);
+    expect(request?.headers.get("Content-Type")).toBe("application/json");
+    expect(request?.headers.has("Authorization")).toBe(false);
+    expect(await request?.json()).toEqual({
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      grant_type: "authorization_code",
+      code: CODE,
+      code_verifier: lastVerifier,
+      redirect_uri: credentials.redirectUri,
+    });
+  });
+
+  it("keeps the refresh-token expiry of a PKCE grant (example pkce_flow)", async () => {
+    const { oauth } = setup("code=200, example=pkce_flow");
+    const token = await connect(oauth);
+    expect(token.refreshToken).toBe(EXAMPLE_TOKENS[3]);
+    expect(token.refreshTokenExpiresAt).toBe(Date.parse("2027-02-19T17:54:09Z"));
+  });
+
+  it("stores no refresh token for a short-lived token (example short_lived)", async () => {
+    const { oauth } = setup("code=200, example=short_lived");
+    const token = await connect(oauth);
+    expect(token.refreshToken).toBeUndefined();
+    expect(token.raw.short_lived).toBe(true);
+  });
+
+  it("works as a public PKCE client: no secret sent, no revoke", async () => {
+    const recorded = recorder();
+    const provider = square({
+      clientId: credentials.clientId,
+      environment: "sandbox",
+      baseUrl: mock.url,
+      fetch: recorded.fetch,
+    });
+    provider.client.use(violationGuard);
+    const oauth = createOAuthClient(provider, { store: new MemoryTokenStore(), timeoutMs: 5000, now });
+    await connect(oauth);
+    const body = await recorded.requests[0]?.json();
+    expect(body).toMatchObject({ code_verifier: lastVerifier, grant_type: "authorization_code" });
+    expect(body).not.toHaveProperty("client_secret");
+    expect(body).not.toHaveProperty("redirect_uri");
+    expect("revokeToken" in provider).toBe(false);
+    expect("renewToken" in provider).toBe(false);
+  });
+
+  it("sends an overridden Square-Version and refuses a malformed one", async () => {
+    const recorded = recorder();
+    const provider = square({
+      ...credentials,
+      environment: "sandbox",
+      baseUrl: mock.url,
+      fetch: recorded.fetch,
+      squareVersion: "2025-01-23",
+    });
+    provider.client.use(violationGuard);
+    await connect(createOAuthClient(provider, { store: new MemoryTokenStore(), timeoutMs: 5000, now }));
+    expect(recorded.requests[0]?.headers.get("Square-Version")).toBe("2025-01-23");
+    expect(() => square({ ...credentials, environment: "sandbox", squareVersion: "v2" })).toThrow(TypeError);
+  });
+
+  it.each([
+    ["code=401, example=invalid_grant", InvalidGrantError, "invalid_grant", 401, "UNAUTHORIZED"],
+    ["code=401, example=unauthorized", InvalidClientError, "invalid_client", 401, "service.not_authorized"],
+    [
+      "code=400, example=missing_required_parameter",
+      ProviderError,
+      "invalid_request",
+      400,
+      "MISSING_REQUIRED_PARAMETER",
+    ],
+    [
+      "code=400, example=bad_request_missing_parameter",
+      ProviderError,
+      "invalid_request",
+      400,
+      "bad_request.missing_parameter",
+    ],
+    ["code=400, example=invalid_value", ProviderError, "invalid_request", 400, "INVALID_VALUE"],
+  ])("maps %s to a typed error and stores nothing", async (prefer, type, code, status, providerCode) => {
+    const { oauth, store } = setup(prefer);
+    const error = await connect(oauth).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code, status, providerCode, provider: "square", operation: "exchange" });
+    expect(store.size).toBe(0);
+    expectNoSecrets(error);
+  });
+});
+
+describe("refresh (POST /oauth2/token, refresh_token)", () => {
+  it("refreshes a code-flow grant; the same refresh token comes back (example refresh)", async () => {
+    const { oauth, store, requests, token } = await seeded("code=200, example=refresh");
+    const fresh = await oauth.refresh(ACCOUNT);
+    expect(fresh.accessToken).toBe("EAAAEMpW1tRk6bY0sZcN8xQ2uFhJ4vL7gD9aE3oTiB5yKwXrUqCnVmHjPfSdGlOe");
+    expect(fresh.refreshToken).toBe(token.refreshToken);
+    expect(fresh.expiresAt).toBe(Date.parse("2027-01-20T09:12:44Z"));
+    expect(fresh.subject).toBe("MLQW7K2HJ2RDE");
+    expect((await store.get(KEY))?.accessToken).toBe(fresh.accessToken);
+    expect(await requests[0]?.json()).toEqual({
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: token.refreshToken,
+    });
+    expect(requests[0]?.headers.get("Square-Version")).toBe(SQUARE_VERSION);
+  });
+
+  it("stores the rotated single-use refresh token of a PKCE grant (example pkce_refresh)", async () => {
+    const { oauth, store } = await seeded("code=200, example=pkce_refresh", "code=200, example=pkce_flow");
+    const fresh = await oauth.refresh(ACCOUNT);
+    const rotated = "EQAAEGr8nYt2pLm5qZ0vXc7bW1sKj4hF9dA6eR3uTiOyBgNwMzCxVlQaPoSeDkJh";
+    expect(fresh.refreshToken).toBe(rotated);
+    expect(fresh.refreshTokenExpiresAt).toBe(Date.parse("2027-04-20T09:12:44Z"));
+    expect(await store.get(KEY)).toMatchObject({ refreshToken: rotated });
+  });
+
+  it("keeps the stored refresh token when the answer has none (example short_lived)", async () => {
+    const { oauth, store, token } = await seeded(
+      "code=200, example=short_lived",
+      "code=200, example=pkce_flow",
+    );
+    await oauth.refresh(ACCOUNT);
+    expect(await store.get(KEY)).toMatchObject({
+      refreshToken: token.refreshToken,
+      refreshTokenExpiresAt: token.refreshTokenExpiresAt,
+    });
+  });
+
+  it.each([
+    ["code=401, example=refresh_token_invalid", "service.not_authorized"],
+    ["code=401, example=refresh_token_expired", "UNAUTHORIZED"],
+    ["code=401, example=refresh_token_revoked", "ACCESS_TOKEN_REVOKED"],
+    ["code=401, example=invalid_grant", "UNAUTHORIZED"],
+  ])("deletes the grant and asks for re-authorization on %s", async (prefer, providerCode) => {
+    const { oauth, store } = await seeded(prefer);
+    const error = await oauth.refresh(ACCOUNT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReauthorizationRequiredError);
+    expect(error).toMatchObject({ operation: "refresh", account: ACCOUNT });
+    const cause = (error as Error).cause;
+    expect(cause).toBeInstanceOf(InvalidGrantError);
+    expect(cause).toMatchObject({ code: "invalid_grant", status: 401, providerCode });
+    expect(store.size).toBe(0);
+    expectNoSecrets(error);
+    expectNoSecrets(cause);
+  });
+
+  it.each([
+    ["code=401, example=unauthorized", InvalidClientError, "invalid_client", 401, "service.not_authorized"],
+    [
+      "code=400, example=missing_required_parameter",
+      ProviderError,
+      "invalid_request",
+      400,
+      "MISSING_REQUIRED_PARAMETER",
+    ],
+    [
+      "code=400, example=bad_request_missing_parameter",
+      ProviderError,
+      "invalid_request",
+      400,
+      "bad_request.missing_parameter",
+    ],
+    ["code=400, example=invalid_value", ProviderError, "invalid_request", 400, "INVALID_VALUE"],
+  ])("keeps the grant on %s (not the seller's fault)", async (prefer, type, code, status, providerCode) => {
+    const { oauth, store, token } = await seeded(prefer);
+    const error = await oauth.refresh(ACCOUNT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(type);
+    expect(error).not.toBeInstanceOf(InvalidGrantError);
+    expect(error).toMatchObject({ code, status, providerCode, operation: "refresh" });
+    expect((await store.get(KEY))?.refreshToken).toBe(token.refreshToken);
+    expectNoSecrets(error);
+  });
+});
+
+describe("revoke (POST /oauth2/revoke)", () => {
+  it("revokes with Authorization: Client <secret> and deletes the stored token", async () => {
+    const { oauth, store, requests, token } = await seeded("code=200, example=success");
+    await oauth.revoke(ACCOUNT);
+    expect(store.size).toBe(0);
+    const [request] = requests;
+    expect(request?.headers.get("Authorization")).toBe(`Client ${credentials.clientSecret}`);
+    expect(request?.headers.get("Square-Version")).toBe(SQUARE_VERSION);
+    expect(await request?.json()).toEqual({
+      client_id: credentials.clientId,
+      access_token: token.accessToken,
+    });
+  });
+
+  it.each(["code=400, example=not_found", "code=400, example=legacy_not_found"])(
+    "treats %s (token already gone) as revoked",
+    async (prefer) => {
+      const { oauth, store } = await seeded(prefer);
+      await oauth.revoke(ACCOUNT);
+      expect(store.size).toBe(0);
+    },
+  );
+
+  it.each([
+    [
+      "code=400, example=bad_request_missing_parameter",
+      ProviderError,
+      "invalid_request",
+      400,
+      "bad_request.missing_parameter",
+    ],
+    ["code=401, example=unauthorized", InvalidClientError, "invalid_client", 401, "service.not_authorized"],
+  ])("keeps the token when revoke fails with %s", async (prefer, type, code, status, providerCode) => {
+    const { oauth, store } = await seeded(prefer);
+    const error = await oauth.revoke(ACCOUNT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code, status, providerCode, operation: "revoke" });
+    expect(await store.get(KEY)).toBeDefined();
+    expectNoSecrets(error);
+  });
+});
+
+describe("renewToken (deprecated POST /oauth2/clients/{client_id}/access-token/renew)", () => {
+  it("renews an access token with Authorization: Client <secret>", async () => {
+    const { provider, requests } = setup();
+    const renewed = await provider.renewToken(EXAMPLE_TOKENS[0] as string, {
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(renewed).toMatchObject({
+      accessToken: "EAAAEMpW1tRk6bY0sZcN8xQ2uFhJ4vL7gD9aE3oTiB5yKwXrUqCnVmHjPfSdGlOe",
+      tokenType: "bearer",
+      expiresAt: Date.parse("2026-12-21T17:54:09Z"),
+      subject: "MLQW7K2HJ2RDE",
+      refreshToken: undefined,
+    });
+    expect(String(renewed)).not.toContain(renewed.accessToken);
+    const [request] = requests;
+    expect(new URL(request?.url ?? "").pathname).toBe(
+      `/oauth2/clients/${credentials.clientId}/access-token/renew`,
+    );
+    expect(request?.headers.get("Authorization")).toBe(`Client ${credentials.clientSecret}`);
+    expect(await request?.json()).toEqual({ access_token: EXAMPLE_TOKENS[0] });
+  });
+
+  it.each([
+    ["code=400, example=not_found", InvalidGrantError, "invalid_grant", 400, "NOT_FOUND"],
+    ["code=401, example=unauthorized", InvalidClientError, "invalid_client", 401, "service.not_authorized"],
+  ])("maps %s to a typed error", async (prefer, type, code, status, providerCode) => {
+    const { provider } = setup(prefer);
+    const error = await provider.renewToken(EXAMPLE_TOKENS[0] as string).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code, status, providerCode, provider: "square", operation: "renew" });
+    expectNoSecrets(error);
+  });
+
+  it("honours the caller's signal", async () => {
+    const { provider } = setup();
+    const error = await provider
+      .renewToken("EAAAx", { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestAbortedError);
+  });
+});
+
+describe("introspect (POST /oauth2/token/status)", () => {
+  it("reports a live token with its scopes, expiry, application and merchant", async () => {
+    const { oauth, requests, token } = await seeded("code=200, example=oauth_token");
+    const status = await oauth.introspect(ACCOUNT);
+    expect(status).toEqual({
+      active: true,
+      scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_READ", "PAYMENTS_WRITE"],
+      expiresAt: Date.parse("2026-12-21T17:54:09Z"),
+      clientId: "sq0idp-uaPHILoPzWZk3tlJqlML0g",
+      merchantId: "MLQW7K2HJ2RDE",
+      raw: expect.objectContaining({ merchant_id: "MLQW7K2HJ2RDE" }),
+    });
+    expect(requests[0]?.headers.get("Authorization")).toBe(`Bearer ${token.accessToken}`);
+    expect(requests[0]?.headers.get("Square-Version")).toBe(SQUARE_VERSION);
+  });
+
+  it("reports a token that never expires (example personal_access_token)", async () => {
+    const { oauth } = await seeded("code=200, example=personal_access_token");
+    expect(await oauth.introspect(ACCOUNT)).toMatchObject({ active: true, expiresAt: undefined });
+  });
+
+  it("reports a token past its expires_at by the adapter's clock as expired", async () => {
+    const token = await connect(setup().oauth);
+    const late = setup("code=200, example=oauth_token", () => Date.parse("2027-01-01T00:00:00Z"));
+    await late.store.set(KEY, { ...token, scopes: [] } as TokenData);
+    expect(await late.oauth.introspect(ACCOUNT)).toEqual({
+      active: false,
+      reason: "expired",
+      providerCode: undefined,
+      merchantId: "MLQW7K2HJ2RDE",
+    });
+  });
+
+  it.each([
+    ["code=401, example=unauthorized", "invalid", "UNAUTHORIZED"],
+    ["code=401, example=access_token_expired", "expired", "ACCESS_TOKEN_EXPIRED"],
+    ["code=401, example=access_token_revoked", "revoked", "ACCESS_TOKEN_REVOKED"],
+    ["code=401, example=malformed_authorization_header", "invalid", "UNAUTHORIZED"],
+  ])("reports %s as an inactive token, not an error", async (prefer, reason, providerCode) => {
+    const { oauth, store } = await seeded(prefer);
+    expect(await oauth.introspect(ACCOUNT)).toEqual({
+      active: false,
+      reason,
+      providerCode,
+      merchantId: "MLQW7K2HJ2RDE",
+    });
+    expect(store.size).toBe(1); // introspection never deletes: refresh or re-authorize is the caller's call
+  });
+
+  it("maps 400 invalid_square_version_format to a typed error", async () => {
+    const { oauth } = await seeded("code=400, example=invalid_square_version_format");
+    const error = await oauth.introspect(ACCOUNT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: "invalid_request",
+      providerCode: "INVALID_SQUARE_VERSION_FORMAT",
+      operation: "introspect",
+    });
+    expectNoSecrets(error);
+  });
+});
+
+describe("violation guard", () => {
+  it("fails a call the spec does not allow", async () => {
+    const { provider } = setup();
+    const call = provider.client.POST("/oauth2/revoke", {
+      // Deliberately the wrong scheme: revoke wants `Client <secret>`.
+      params: { header: { Authorization: "Bearer EAAAx" } },
+      body: { client_id: credentials.clientId, access_token: "EAAAx" },
+      signal: AbortSignal.timeout(5000),
+    });
+    await expect(call).rejects.toBeInstanceOf(ContractViolationError);
+  });
+});

@@ -1,0 +1,58 @@
+import { createOAuthClient, MemoryTokenStore, type Token } from "@partner-oauth/core";
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  type ObtainTokenResponse,
+  type RenewTokenResponse,
+  type SquareProvider,
+  type SquarePublicProvider,
+  type SquareTokenStatus,
+  square,
+} from "../src/index.js";
+
+// Compile-time checks (run by `pnpm run typecheck`): the facade offers exactly Square's capabilities.
+
+const store = new MemoryTokenStore();
+const withSecret = square({ clientId: "app", clientSecret: "secret", environment: "sandbox" });
+const publicClient = square({ clientId: "app", environment: "sandbox" });
+const oauth = createOAuthClient(withSecret, { store });
+const publicOauth = createOAuthClient(publicClient, { store });
+
+describe("types", () => {
+  it("picks the adapter type from whether a client secret is configured", () => {
+    expectTypeOf(withSecret).toEqualTypeOf<SquareProvider>();
+    expectTypeOf(publicClient).toEqualTypeOf<SquarePublicProvider>();
+    expectTypeOf(withSecret.renewToken).returns.toEqualTypeOf<Promise<Token<RenewTokenResponse>>>();
+  });
+
+  it("offers refresh, revoke and introspect, never client credentials", () => {
+    expectTypeOf(oauth).toHaveProperty("refresh");
+    expectTypeOf(oauth).toHaveProperty("revoke");
+    expectTypeOf(oauth).toHaveProperty("introspect");
+    expectTypeOf(oauth.introspect).returns.toEqualTypeOf<Promise<SquareTokenStatus>>();
+    expectTypeOf(oauth.getToken).returns.toEqualTypeOf<Promise<Token<ObtainTokenResponse>>>();
+    // @ts-expect-error Square has no client-credentials grant
+    oauth.clientCredentials;
+  });
+
+  it("offers no revoke without the application secret", () => {
+    expectTypeOf(publicOauth).toHaveProperty("refresh");
+    expectTypeOf(publicOauth).toHaveProperty("introspect");
+    expectTypeOf(publicOauth).not.toHaveProperty("revoke");
+    // @ts-expect-error revoke needs `Authorization: Client <secret>`
+    publicOauth.revoke;
+    // @ts-expect-error renew needs the secret too
+    publicClient.renewToken;
+  });
+
+  it("narrows the token status on `active`", () => {
+    const status = {} as SquareTokenStatus;
+    if (status.active) expectTypeOf(status.clientId).toEqualTypeOf<string>();
+    else expectTypeOf(status.reason).toEqualTypeOf<"expired" | "revoked" | "invalid">();
+  });
+
+  it("types authorize options", () => {
+    expectTypeOf(oauth.authorize).parameter(0).toHaveProperty("scopes");
+    // @ts-expect-error locale is a union of the supported ones
+    void (() => oauth.authorize({ scopes: ["PAYMENTS_READ"], locale: "xx-XX" }));
+  });
+});
