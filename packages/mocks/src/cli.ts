@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { PROVIDERS, startMock } from "./index.js";
 
 const [target, ...rest] = process.argv.slice(2);

@@ -71,7 +71,11 @@ function normalizedCode(
       : "invalid_client";
   }
   if (code !== undefined && BAD_CLIENT.has(code)) return "invalid_client";
-  if (code !== undefined && (operation === "exchange" || operation === "refresh" || operation === "renew") && DEAD_GRANT.has(code)) {
+  if (
+    code !== undefined &&
+    (operation === "exchange" || operation === "refresh" || operation === "renew") &&
+    DEAD_GRANT.has(code)
+  ) {
     return "invalid_grant";
   }
   if (code !== undefined && BAD_TOKEN.has(code)) return "invalid_token";
