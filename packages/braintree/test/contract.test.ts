@@ -37,8 +37,8 @@ const ACCESS_1 = "access_token$sandbox$g8cnjbnz83htzgm4$4f1c2d3e5a6b7c8d9e0f";
 const REFRESH_1 = "refresh_token$sandbox$g8cnjbnz83htzgm4$c0ffee12ab34cd56ef78";
 const ACCESS_2 = "access_token$sandbox$g8cnjbnz83htzgm4$7a6b5c4d3e2f1a0b9c8d";
 const REFRESH_2 = "refresh_token$sandbox$g8cnjbnz83htzgm4$deadbeef0123456789ab";
-// The examples' tokens expire on 2026-05-02 and 2026-05-03: run the client's clock before that.
-const NOW = Date.parse("2026-05-01T12:00:00Z");
+// The examples' tokens expire on 2036-05-02 and 2036-05-03: run the client's clock before that.
+const NOW = Date.parse("2036-05-01T12:00:00Z");
 const KEY = storeKey({ provider: "braintree", tokenType: "default", account: "merchant-42" });
 
 let mock: MockServer;
@@ -156,7 +156,7 @@ describe("token from code (POST /oauth/access_tokens, grant_type=authorization_c
       accessToken: ACCESS_1,
       refreshToken: REFRESH_1,
       tokenType: "bearer",
-      expiresAt: Date.parse("2026-05-02T10:15:30Z"),
+      expiresAt: Date.parse("2036-05-02T10:15:30Z"),
       scopes: ["read_write"],
       subject: MERCHANT,
     });
@@ -165,7 +165,7 @@ describe("token from code (POST /oauth/access_tokens, grant_type=authorization_c
     expect(token.raw).toEqual({
       accessToken: ACCESS_1,
       refreshToken: REFRESH_1,
-      expiresAt: "2026-05-02T10:15:30Z",
+      expiresAt: "2036-05-02T10:15:30Z",
       tokenType: "bearer",
       scope: "read_write",
     });
@@ -245,7 +245,7 @@ describe("token from refresh token (POST /oauth/access_tokens, grant_type=refres
     expect(token).toMatchObject({
       accessToken: ACCESS_2,
       refreshToken: REFRESH_2,
-      expiresAt: Date.parse("2026-05-03T09:00:00Z"),
+      expiresAt: Date.parse("2036-05-03T09:00:00Z"),
       scopes: ["read_write"],
       subject: MERCHANT,
     });
@@ -253,7 +253,7 @@ describe("token from refresh token (POST /oauth/access_tokens, grant_type=refres
   });
 
   it("refreshes on getToken once the access token expired", async () => {
-    const later = Date.parse("2026-05-02T10:15:00Z"); // within the 60 s skew
+    const later = Date.parse("2036-05-02T10:15:00Z"); // within the 60 s skew
     const { oauth } = setup("example=refresh_token", await connectedStore(), later);
     expect((await oauth.getToken("merchant-42")).accessToken).toBe(ACCESS_2);
   });

@@ -24,7 +24,7 @@ const CLIENT_ID = "client_id$sandbox$abc123";
 const CLIENT_SECRET = "client_secret$sandbox$s3cr3tvalue987";
 const REDIRECT_URI = "https://partner.example/braintree/callback";
 const MERCHANT = "m3rchant42";
-const NOW = Date.parse("2026-05-01T12:00:00Z");
+const NOW = Date.parse("2036-05-01T12:00:00Z");
 const KEY = storeKey({ provider: "braintree", tokenType: "default", account: "acct" });
 
 interface Seen {
@@ -78,7 +78,7 @@ function credentialsXml(access: string, refresh: string, extra = "") {
 <credentials>
   <access-token>${escapeXml(`access_token$sandbox$${MERCHANT}$${access}`)}</access-token>
   <refresh-token>${escapeXml(refresh)}</refresh-token>
-  <expires-at type="datetime">2026-05-02T12:00:00Z</expires-at>
+  <expires-at type="datetime">2036-05-02T12:00:00Z</expires-at>
   <token-type>bearer</token-type>
   <scope>read_write,shared_vault_transactions</scope>${extra}
 </credentials>`;
@@ -204,7 +204,7 @@ describe("refresh-token rotation", () => {
     const { oauth, clock } = setup();
     script.push({ status: 201, body: credentialsXml("at1", "rt1") });
     await connect(oauth);
-    clock.now = Date.parse("2026-05-02T12:00:00Z");
+    clock.now = Date.parse("2036-05-02T12:00:00Z");
     script.push({ status: 201, body: credentialsXml("at2", "rt2") });
     const tokens = await Promise.all([
       oauth.getToken("acct"),
@@ -271,11 +271,11 @@ describe("token normalization", () => {
       body: credentialsXml(
         "at1",
         "rt1",
-        `<refresh-token-expires-at type="datetime">2026-10-28T12:00:00Z</refresh-token-expires-at>`,
+        `<refresh-token-expires-at type="datetime">2036-10-28T12:00:00Z</refresh-token-expires-at>`,
       ).replace("<scope>read_write,shared_vault_transactions</scope>", '<scope nil="true"/>'),
     });
     const token = await connect(oauth);
-    expect(token.refreshTokenExpiresAt).toBe(Date.parse("2026-10-28T12:00:00Z"));
+    expect(token.refreshTokenExpiresAt).toBe(Date.parse("2036-10-28T12:00:00Z"));
     expect(token.scopes).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ describe("parseXml: the documents Braintree sends", () => {
     const root = parse(`<?xml version="1.0" encoding="UTF-8"?>
 <credentials>
   <access-token>access_token$sandbox$g8cnjbnz83htzgm4$4f1c</access-token>
-  <expires-at type="datetime">2026-05-02T10:15:30Z</expires-at>
+  <expires-at type="datetime">2036-05-02T10:15:30Z</expires-at>
   <token-type>bearer</token-type>
 </credentials>
 `);

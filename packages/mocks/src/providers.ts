@@ -8,11 +8,12 @@ export type MockProvider = (typeof PROVIDERS)[number];
 /** The spec file for a provider name, or the path itself when given a `.yaml`/`.json` path. */
 export function resolveSpec(providerOrSpecPath: MockProvider | (string & {})): string {
   if ((PROVIDERS as readonly string[]).includes(providerOrSpecPath)) {
-    const shipped = fileURLToPath(new URL(`../specs/${providerOrSpecPath}.yaml`, import.meta.url));
-    if (existsSync(shipped)) return shipped;
-    // Inside the repository before a build: the specs at its root.
+    // Inside the repository the specs at its root are the truth (a packed copy may be stale);
+    // an installed package has only its shipped copy.
     const source = fileURLToPath(new URL(`../../../specs/${providerOrSpecPath}.yaml`, import.meta.url));
     if (existsSync(source)) return source;
+    const shipped = fileURLToPath(new URL(`../specs/${providerOrSpecPath}.yaml`, import.meta.url));
+    if (existsSync(shipped)) return shipped;
     throw new Error(`spec for ${providerOrSpecPath} not found next to @partner-oauth/mocks`);
   }
   if (!/\.(ya?ml|json)$/.test(providerOrSpecPath) || !existsSync(providerOrSpecPath)) {

@@ -26,7 +26,7 @@ import { SQUARE_VERSION, type SquarePublicProvider, square } from "../src/index.
 // through the real client over HTTP against Prism serving the spec. Any `sl-violations` header fails
 // the call. Prism's examples carry fixed expiries, so both clocks are pinned before them.
 
-const NOW = Date.parse("2026-11-23T12:00:00Z");
+const NOW = Date.parse("2036-11-23T12:00:00Z");
 const now = () => NOW;
 const credentials = {
   clientId: "sq0idp-partnerApp123",
@@ -166,7 +166,7 @@ describe("exchange (POST /oauth2/token, authorization_code)", () => {
     const token = await connect(oauth);
     expect(token.accessToken).toBe(EXAMPLE_TOKENS[0]);
     expect(token.tokenType).toBe("bearer");
-    expect(token.expiresAt).toBe(Date.parse("2026-12-21T17:54:09Z"));
+    expect(token.expiresAt).toBe(Date.parse("2036-12-21T17:54:09Z"));
     expect(token.refreshToken).toBe(EXAMPLE_TOKENS[1]);
     expect(token.refreshTokenExpiresAt).toBeUndefined();
     expect(token.subject).toBe("MLQW7K2HJ2RDE");
@@ -192,7 +192,7 @@ describe("exchange (POST /oauth2/token, authorization_code)", () => {
     const { oauth } = setup("code=200, example=pkce_flow");
     const token = await connect(oauth);
     expect(token.refreshToken).toBe(EXAMPLE_TOKENS[3]);
-    expect(token.refreshTokenExpiresAt).toBe(Date.parse("2027-02-19T17:54:09Z"));
+    expect(token.refreshTokenExpiresAt).toBe(Date.parse("2037-02-19T17:54:09Z"));
   });
 
   it("stores no refresh token for a short-lived token (example short_lived)", async () => {
@@ -270,7 +270,7 @@ describe("refresh (POST /oauth2/token, refresh_token)", () => {
     const fresh = await oauth.refresh(ACCOUNT);
     expect(fresh.accessToken).toBe("EAAAEMpW1tRk6bY0sZcN8xQ2uFhJ4vL7gD9aE3oTiB5yKwXrUqCnVmHjPfSdGlOe");
     expect(fresh.refreshToken).toBe(token.refreshToken);
-    expect(fresh.expiresAt).toBe(Date.parse("2027-01-20T09:12:44Z"));
+    expect(fresh.expiresAt).toBe(Date.parse("2037-01-20T09:12:44Z"));
     expect(fresh.subject).toBe("MLQW7K2HJ2RDE");
     expect((await store.get(KEY))?.accessToken).toBe(fresh.accessToken);
     expect(await requests[0]?.json()).toEqual({
@@ -287,7 +287,7 @@ describe("refresh (POST /oauth2/token, refresh_token)", () => {
     const fresh = await oauth.refresh(ACCOUNT);
     const rotated = "EQAAEGr8nYt2pLm5qZ0vXc7bW1sKj4hF9dA6eR3uTiOyBgNwMzCxVlQaPoSeDkJh";
     expect(fresh.refreshToken).toBe(rotated);
-    expect(fresh.refreshTokenExpiresAt).toBe(Date.parse("2027-04-20T09:12:44Z"));
+    expect(fresh.refreshTokenExpiresAt).toBe(Date.parse("2037-04-20T09:12:44Z"));
     expect(await store.get(KEY)).toMatchObject({ refreshToken: rotated });
   });
 
@@ -400,7 +400,7 @@ describe("renewToken (deprecated POST /oauth2/clients/{client_id}/access-token/r
     expect(renewed).toMatchObject({
       accessToken: "EAAAEMpW1tRk6bY0sZcN8xQ2uFhJ4vL7gD9aE3oTiB5yKwXrUqCnVmHjPfSdGlOe",
       tokenType: "bearer",
-      expiresAt: Date.parse("2026-12-21T17:54:09Z"),
+      expiresAt: Date.parse("2036-12-21T17:54:09Z"),
       subject: "MLQW7K2HJ2RDE",
       refreshToken: undefined,
     });
@@ -440,7 +440,7 @@ describe("introspect (POST /oauth2/token/status)", () => {
     expect(status).toEqual({
       active: true,
       scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_READ", "PAYMENTS_WRITE"],
-      expiresAt: Date.parse("2026-12-21T17:54:09Z"),
+      expiresAt: Date.parse("2036-12-21T17:54:09Z"),
       clientId: "sq0idp-uaPHILoPzWZk3tlJqlML0g",
       merchantId: "MLQW7K2HJ2RDE",
       raw: expect.objectContaining({ merchant_id: "MLQW7K2HJ2RDE" }),
@@ -456,7 +456,7 @@ describe("introspect (POST /oauth2/token/status)", () => {
 
   it("reports a token past its expires_at by the adapter's clock as expired", async () => {
     const token = await connect(setup().oauth);
-    const late = setup("code=200, example=oauth_token", () => Date.parse("2027-01-01T00:00:00Z"));
+    const late = setup("code=200, example=oauth_token", () => Date.parse("2037-01-01T00:00:00Z"));
     await late.store.set(KEY, { ...token, scopes: [] } as TokenData);
     expect(await late.oauth.introspect(ACCOUNT)).toEqual({
       active: false,

@@ -21,7 +21,7 @@ type Fault =
   | { kind: "drop" }
   | { kind: "delay"; ms: number };
 
-const NOW = Date.parse("2026-11-23T12:00:00Z");
+const NOW = Date.parse("2036-11-23T12:00:00Z");
 const KEY = storeKey({ provider: "square", tokenType: "default", account: "m-1" });
 const SECRET = "sq0csp-lifecycle_secret";
 
@@ -64,10 +64,10 @@ class SquareLikeServer {
           JSON.stringify({
             access_token: `EAAA-access-${n}-${crypto.randomUUID()}`,
             token_type: "bearer",
-            expires_at: "2026-12-23T12:00:00Z",
+            expires_at: "2036-12-23T12:00:00Z",
             merchant_id: "MERCHANT1",
             refresh_token: refreshToken,
-            refresh_token_expires_at: "2027-02-21T12:00:00Z",
+            refresh_token_expires_at: "2037-02-21T12:00:00Z",
             short_lived: false,
           }),
         );
@@ -168,14 +168,14 @@ describe("PKCE refresh-token rotation", () => {
     expect(server.tokenRequests[0]).toMatchObject({ grant_type: "refresh_token", client_secret: SECRET });
     expect(await store.get(KEY)).toMatchObject({
       refreshToken: second.refreshToken,
-      refreshTokenExpiresAt: Date.parse("2027-02-21T12:00:00Z"),
+      refreshTokenExpiresAt: Date.parse("2037-02-21T12:00:00Z"),
     });
   });
 
   it("lets concurrent callers share one refresh of an expiring token", async () => {
     const clock = { now: NOW };
     const { oauth } = await connected(clock);
-    clock.now = Date.parse("2026-12-23T11:59:30Z"); // inside the 60 s skew
+    clock.now = Date.parse("2036-12-23T11:59:30Z"); // inside the 60 s skew
     const tokens = await Promise.all(Array.from({ length: 5 }, () => oauth.getToken("m-1")));
     expect(server.tokenRequests).toHaveLength(1);
     expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);

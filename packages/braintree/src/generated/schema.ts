@@ -228,7 +228,7 @@ export interface components {
          *     | --- | --- | --- |
          *     | `access-token` | — | `accessToken`: `access_token$<env>$<merchant public id>$<secret>`; the Node SDK takes the environment and merchant ID from the `$`-separated segments (certain, `credentials_parser.js`) |
          *     | `refresh-token` | — | `refreshToken` (format like the access token — guess) |
-         *     | `expires-at` | `type="datetime"` | `expiresAt`: **a string** such as `2026-05-02T10:15:30Z` — `Util.convertNodeToObject` only converts `integer`, `boolean`, `array`, `collection` and `nil="true"`, so the Node SDK never builds a Date (Java/.NET parse it). Access-token expiry, 24 h after creation. |
+         *     | `expires-at` | `type="datetime"` | `expiresAt`: **a string** such as `2036-05-02T10:15:30Z` — `Util.convertNodeToObject` only converts `integer`, `boolean`, `array`, `collection` and `nil="true"`, so the Node SDK never builds a Date (Java/.NET parse it). Access-token expiry, 24 h after creation. |
          *     | `token-type` | — | `tokenType`: `bearer` (certain, SDK tests) |
          *     | `scope` | — | `scope`: granted scopes, comma-separated (likely — read by the Java SDK only) |
          *

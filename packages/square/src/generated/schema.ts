@@ -273,7 +273,7 @@ export interface components {
             token_type: string;
             /**
              * Format: date-time
-             * @description When `access_token` expires, ISO 8601 UTC (e.g. `2026-12-21T17:54:09Z`).
+             * @description When `access_token` expires, ISO 8601 UTC (e.g. `2036-12-21T17:54:09Z`).
              */
             expires_at: string;
             /** @description The authorizing seller (merchant) — the stable key for the connection. */
@@ -365,7 +365,7 @@ export interface components {
             /** @description Permissions the token grants. */
             scopes: components["schemas"]["Permission"][];
             /**
-             * @description When the token expires, RFC 3339 (e.g. `2026-12-21T17:54:09Z`). Empty or absent if the
+             * @description When the token expires, RFC 3339 (e.g. `2036-12-21T17:54:09Z`). Empty or absent if the
              *     token never expires (personal access tokens) — hence no `date-time` format.
              */
             expires_at?: string;
