@@ -19,10 +19,14 @@ export async function consent(url, redirectUri, state, extra = {}) {
 
 /** Short, secret-free description of a token for the demo output. */
 export function describe(token) {
+  const seconds =
+    token.expiresAt === undefined ? undefined : Math.round((token.expiresAt - Date.now()) / 1000);
   const expiry =
-    token.expiresAt === undefined
+    seconds === undefined
       ? "never expires"
-      : `expires in ${Math.round((token.expiresAt - Date.now()) / 1000)} s`;
+      : Math.abs(seconds) > 86_400
+        ? `expires ${new Date(token.expiresAt).toISOString().slice(0, 10)}`
+        : `expires in ${seconds} s`;
   const refresh = token.refreshToken ? ", has refresh token" : "";
   const subject = token.subject ? ` for ${token.subject}` : "";
   return `${token.tokenType} token${subject}, scopes [${token.scopes.join(" ")}], ${expiry}${refresh}`;
