@@ -17,7 +17,7 @@ export interface StartMockOptions {
   /** Port to listen on; a free one is picked when omitted. */
   port?: number;
   host?: string;
-  /** How long to wait for Prism to answer, in ms. Default 30 s. */
+  /** How long to wait for Prism to answer, in ms. Default 90 s (a loaded CI machine starts it slowly). */
   startTimeoutMs?: number;
 }
 
@@ -49,7 +49,7 @@ export async function startMock(
   });
   const stop = () => stopChild(child);
   try {
-    await waitUntilAnswering(url, child, options.startTimeoutMs ?? 30_000);
+    await waitUntilAnswering(url, child, options.startTimeoutMs ?? 90_000);
   } catch (error) {
     await stop();
     throw new Error(`Prism did not start for ${spec}: ${(error as Error).message}\n${output}`);
