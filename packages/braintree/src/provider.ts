@@ -7,6 +7,7 @@ import {
   type RefreshCapability,
   type RequestContext,
   type RevokeCapability,
+  requireStringOptions,
   splitScopes,
   type TokenData,
 } from "@partner-oauth/core";
@@ -60,11 +61,7 @@ const ACCESS_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
  * by the package's own restricted parser (src/xml.ts).
  */
 export function braintree(options: BraintreeOptions): BraintreeProvider {
-  for (const field of ["clientId", "clientSecret", "redirectUri"] as const) {
-    if (typeof options?.[field] !== "string" || options[field].length === 0) {
-      throw new TypeError(`braintree: ${field} is required`);
-    }
-  }
+  requireStringOptions("braintree", options, ["clientId", "clientSecret", "redirectUri"]);
   const { clientId, clientSecret, redirectUri } = options;
   assertBasicSafe("clientId", clientId);
   assertBasicSafe("clientSecret", clientSecret);

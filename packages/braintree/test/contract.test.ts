@@ -11,6 +11,7 @@ import {
   UnsupportedOperationError,
 } from "@partner-oauth/core";
 import {
+  assertNoSecrets,
   ContractViolationError,
   type MockServer,
   startMock,
@@ -85,10 +86,7 @@ async function connectedStore() {
 }
 
 function expectNoSecrets(error: unknown) {
-  const text = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`;
-  for (const secret of [credentials.clientSecret, CODE, ACCESS_1, REFRESH_1, ACCESS_2, REFRESH_2]) {
-    expect(text).not.toContain(secret);
-  }
+  assertNoSecrets(error, [credentials.clientSecret, CODE, ACCESS_1, REFRESH_1, ACCESS_2, REFRESH_2]);
 }
 
 describe("connect URL (GET /oauth/connect)", () => {

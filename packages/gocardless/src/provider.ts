@@ -7,6 +7,7 @@ import {
   type ProviderAdapter,
   type RevokeCapability,
   requiredString,
+  requireStringOptions,
   type TokenData,
 } from "@partner-oauth/core";
 import {
@@ -59,11 +60,7 @@ export interface GoCardlessProvider
 
 /** Creates the GoCardless adapter for `createOAuthClient`. */
 export function gocardless(options: GoCardlessOptions): GoCardlessProvider {
-  for (const field of ["clientId", "clientSecret", "redirectUri"] as const) {
-    if (typeof options?.[field] !== "string" || options[field].length === 0) {
-      throw new TypeError(`gocardless: ${field} is required`);
-    }
-  }
+  requireStringOptions("gocardless", options, ["clientId", "clientSecret", "redirectUri"]);
   const { clientId, clientSecret, redirectUri } = options;
   const hosts = gocardlessHosts(options);
   const client = createGoCardlessClient(options);

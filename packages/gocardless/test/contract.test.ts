@@ -7,6 +7,7 @@ import {
   storeKey,
 } from "@partner-oauth/core";
 import {
+  assertNoSecrets,
   ContractViolationError,
   type MockServer,
   startMock,
@@ -54,9 +55,7 @@ async function connect(oauth: ReturnType<typeof setup>["oauth"], account = "merc
 }
 
 function expectNoSecrets(error: unknown) {
-  const text = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`;
-  expect(text).not.toContain(credentials.clientSecret);
-  expect(text).not.toContain("aBcD1234efGH");
+  assertNoSecrets(error, [credentials.clientSecret, "aBcD1234efGH"]);
 }
 
 describe("authorize (GET /oauth/authorize)", () => {

@@ -1,3 +1,4 @@
+export { assertNoSecrets } from "./assert-no-secrets.js";
 export { withPrefer } from "./prefer.js";
 export { type MockProvider, PROVIDERS, resolveSpec } from "./providers.js";
 export { type MockServer, type StartMockOptions, startMock } from "./start-mock.js";

@@ -47,6 +47,7 @@ export {
   requiredString,
   splitScopes,
 } from "./normalize.js";
+export { requireStringOptions } from "./options.js";
 export { codeChallengeS256, createPkcePair, type PkcePair } from "./pkce.js";
 export type {
   AnyProvider,

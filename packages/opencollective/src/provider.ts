@@ -9,6 +9,7 @@ import {
   type RefreshCapability,
   type RequestContext,
   requiredString,
+  requireStringOptions,
   splitScopes,
   type TokenData,
 } from "@partner-oauth/core";
@@ -59,11 +60,7 @@ export interface OpenCollectiveProvider
 
 /** Creates the Open Collective adapter for `createOAuthClient`. */
 export function opencollective(options: OpenCollectiveOptions): OpenCollectiveProvider {
-  for (const field of ["clientId", "clientSecret", "redirectUri"] as const) {
-    if (typeof options?.[field] !== "string" || options[field].length === 0) {
-      throw new TypeError(`opencollective: ${field} is required`);
-    }
-  }
+  requireStringOptions("opencollective", options, ["clientId", "clientSecret", "redirectUri"]);
   const { clientId, clientSecret, redirectUri } = options;
   const now = options.now ?? Date.now;
   const baseUrl = openCollectiveBaseUrl(options);

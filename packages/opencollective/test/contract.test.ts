@@ -13,6 +13,7 @@ import {
   type TokenUpdateEvent,
 } from "@partner-oauth/core";
 import {
+  assertNoSecrets,
   ContractViolationError,
   guardedFetch,
   type MockServer,
@@ -110,10 +111,7 @@ function recording(base: typeof fetch = fetch) {
 }
 
 function expectNoSecrets(error: unknown, ...secrets: string[]) {
-  const text = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`;
-  for (const secret of [credentials.clientSecret, CODE, REFRESH_TOKEN, ACCESS_TOKEN_PREFIX, ...secrets]) {
-    expect(text).not.toContain(secret);
-  }
+  assertNoSecrets(error, [credentials.clientSecret, CODE, REFRESH_TOKEN, ACCESS_TOKEN_PREFIX, ...secrets]);
 }
 
 describe("authorize (GET /oauth/authorize)", () => {

@@ -1,4 +1,3 @@
-import { inspect } from "node:util";
 import {
   codeChallengeS256,
   createOAuthClient,
@@ -13,6 +12,7 @@ import {
   type TokenData,
 } from "@partner-oauth/core";
 import {
+  assertNoSecrets,
   ContractViolationError,
   type MockServer,
   startMock,
@@ -104,10 +104,7 @@ async function seeded(prefer: string, connectPrefer?: string) {
 }
 
 function expectNoSecrets(error: unknown, ...more: string[]) {
-  const text = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack} ${inspect(error)}`;
-  for (const secret of [credentials.clientSecret, CODE, lastVerifier, ...EXAMPLE_TOKENS, ...more]) {
-    if (secret) expect(text).not.toContain(secret);
-  }
+  assertNoSecrets(error, [credentials.clientSecret, CODE, lastVerifier, ...EXAMPLE_TOKENS, ...more]);
 }
 
 describe("authorize (GET /oauth2/authorize)", () => {

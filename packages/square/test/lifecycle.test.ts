@@ -10,6 +10,7 @@ import {
   storeKey,
   TimeoutError,
 } from "@partner-oauth/core";
+import { assertNoSecrets } from "@partner-oauth/mocks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { square } from "../src/index.js";
 
@@ -106,8 +107,7 @@ async function connected(clock: { now: number } = { now: NOW }) {
 }
 
 function expectNoSecrets(error: unknown, ...secrets: string[]) {
-  const text = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`;
-  for (const secret of [SECRET, ...secrets]) expect(text).not.toContain(secret);
+  assertNoSecrets(error, [SECRET, ...secrets]);
 }
 
 describe("no automatic retry of a token request", () => {

@@ -9,6 +9,7 @@ import {
   type RefreshCapability,
   type RequestContext,
   type RevokeCapability,
+  requireStringOptions,
   splitScopes,
 } from "@partner-oauth/core";
 import { authLink, type TrueLayerAuthorizeOptions } from "./auth-link.js";
@@ -50,11 +51,7 @@ export interface TrueLayerProvider
 
 /** Creates the TrueLayer adapter for `createOAuthClient`. */
 export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
-  for (const field of ["clientId", "clientSecret", "redirectUri"] as const) {
-    if (typeof options?.[field] !== "string" || options[field].length === 0) {
-      throw new TypeError(`truelayer: ${field} is required`);
-    }
-  }
+  requireStringOptions("truelayer", options, ["clientId", "clientSecret", "redirectUri"]);
   const { clientId, clientSecret, redirectUri } = options;
   const now = options.now ?? Date.now;
   const hosts = truelayerHosts(options);

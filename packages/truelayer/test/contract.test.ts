@@ -10,6 +10,7 @@ import {
   TokenNotFoundError,
 } from "@partner-oauth/core";
 import {
+  assertNoSecrets,
   ContractViolationError,
   type MockServer,
   startMock,
@@ -86,8 +87,7 @@ async function connectedStore(account = "user-42") {
 }
 
 function expectNoSecrets(error: unknown, ...more: string[]) {
-  const text = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`;
-  for (const secret of [credentials.clientSecret, CODE, ...more]) expect(text).not.toContain(secret);
+  assertNoSecrets(error, [credentials.clientSecret, CODE, ...more]);
 }
 
 describe("authorize (GET / auth link)", () => {
