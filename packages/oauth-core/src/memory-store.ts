@@ -1,19 +1,21 @@
 import type { TokenStore } from "./store.js";
 import type { TokenData } from "./token.js";
 
-/** An in-process store. Records are deep-copied in and out, so no caller can change a stored token. */
+/**
+ * An in-process store. Records are kept as JSON text, like most real stores keep them: every read is
+ * a fresh copy no caller can use to change a stored token, and a record that cannot be serialized
+ * fails at `set`, leaving the old one intact.
+ */
 export class MemoryTokenStore implements TokenStore {
-  readonly #records = new Map<string, TokenData>();
+  readonly #records = new Map<string, string>();
 
   async get(key: string): Promise<TokenData | undefined> {
     const record = this.#records.get(key);
-    return record === undefined ? undefined : structuredClone(record);
+    return record === undefined ? undefined : (JSON.parse(record) as TokenData);
   }
 
   async set(key: string, token: TokenData): Promise<void> {
-    // Clone first: if the token cannot be cloned, the store keeps the old record intact.
-    const copy = structuredClone(token);
-    this.#records.set(key, copy);
+    this.#records.set(key, JSON.stringify(token));
   }
 
   async delete(key: string): Promise<void> {

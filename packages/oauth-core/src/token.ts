@@ -24,16 +24,24 @@ export type Token<TRaw = unknown> = Readonly<TokenData<TRaw>>;
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
+// Shared by every token: printing one shows no secret, and building one costs no per-token closures
+// (getToken is a hot path).
+const TOKEN_PROTOTYPE = {
+  toString(this: TokenData<unknown>): string {
+    return describeToken(this);
+  },
+  [inspectSymbol](this: TokenData<unknown>): string {
+    return describeToken(this);
+  },
+};
+
 /**
  * Wraps token data for callers: a frozen copy whose `toString()` and `util.inspect` (console.log)
  * show only non-secret fields. `JSON.stringify` still gives the full data, deliberately: that is how
  * a token is persisted.
  */
 export function toToken<TRaw>(data: TokenData<TRaw>): Token<TRaw> {
-  const token = { ...data, scopes: [...data.scopes] };
-  Object.defineProperty(token, inspectSymbol, { value: () => describeToken(token), enumerable: false });
-  Object.defineProperty(token, "toString", { value: () => describeToken(token), enumerable: false });
-  return Object.freeze(token);
+  return Object.freeze(Object.assign(Object.create(TOKEN_PROTOTYPE), data, { scopes: [...data.scopes] }));
 }
 
 /** A one-line description of a token without its secrets. */
