@@ -10,8 +10,9 @@ export function resolveSpec(providerOrSpecPath: MockProvider | (string & {})): s
   if ((PROVIDERS as readonly string[]).includes(providerOrSpecPath)) {
     // Inside the repository the specs at its root are the truth (a packed copy may be stale);
     // an installed package has only its shipped copy.
-    const source = fileURLToPath(new URL(`../../../specs/${providerOrSpecPath}.yaml`, import.meta.url));
-    if (existsSync(source)) return source;
+    const repository = new URL("../../../specs/", import.meta.url);
+    const source = fileURLToPath(new URL(`${providerOrSpecPath}.yaml`, repository));
+    if (existsSync(new URL("CONVENTIONS.md", repository)) && existsSync(source)) return source;
     const shipped = fileURLToPath(new URL(`../specs/${providerOrSpecPath}.yaml`, import.meta.url));
     if (existsSync(shipped)) return shipped;
     throw new Error(`spec for ${providerOrSpecPath} not found next to @partner-oauth/mocks`);

@@ -95,7 +95,8 @@ export interface SlotOptions<TTokenType extends string> extends CallOptions {
   tokenType?: TTokenType | undefined;
 }
 
-interface BaseClient<P extends AnyProvider> {
+/** The methods every facade has, whatever the provider. */
+export interface BaseClient<P extends AnyProvider> {
   readonly provider: P;
   /** Builds the authorization URL with a fresh state (and PKCE pair where supported). */
   authorize(options: AuthorizeOptionsOf<P>): Promise<AuthorizeResult>;

@@ -3,6 +3,7 @@ export { type BearerAuthOptions, type BearerTokenSource, bearerAuth } from "./be
 export { type CallbackInput, type VerifiedCallback, verifyCallback } from "./callback.js";
 export {
   type AuthorizeResult,
+  type BaseClient,
   type CallbackOptions,
   type ClientCredentialsMethods,
   createOAuthClient,

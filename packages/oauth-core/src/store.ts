@@ -11,7 +11,7 @@ export interface TokenKey {
 /**
  * Where tokens live. The core reads and writes whole records by key; it never patches one.
  *
- * Contract every implementation must give (the shared conformance suite `tokenStoreContract` checks it):
+ * Contract every implementation must give (the shared conformance suite `tokenStoreChecks` (`@partner-oauth/core/testing`) checks it):
  * - `set` is atomic per key: a concurrent or later `get` sees either the old record or the new one,
  *   never a mix, never a partial write; and it is durable once its promise resolves (the core hands out
  *   a rotated token only after `set` resolved, so a crash cannot lose the only valid refresh token).
