@@ -129,7 +129,8 @@ async function variants() {
       },
       {
         id: "ours-passthrough",
-        label: "ours, diagnostic: same with a store that returns its record without the copy MemoryTokenStore makes",
+        label:
+          "ours, diagnostic: same with a store that returns its record without the copy MemoryTokenStore makes",
         async run(n) {
           for (let i = 0; i < n; i++) sink += (await oauthPass.getToken(ACCOUNT)).accessToken.length;
         },
