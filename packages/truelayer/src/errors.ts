@@ -14,13 +14,3 @@ export function apiErrorFromBody(ctx: RequestContext, status: number, body: unkn
     description: typeof fields.error_description === "string" ? fields.error_description : undefined,
   });
 }
-
-/** An error body read as text (its shape is undocumented on some calls): JSON when it parses, else nothing. */
-export function parseErrorText(text: unknown): unknown {
-  if (typeof text !== "string" || text.length === 0) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -20,7 +20,7 @@ import {
   truelayerHosts,
 } from "./client.js";
 import { connectionFromMe, type TrueLayerTokenInfo } from "./connection.js";
-import { apiErrorFromBody, parseErrorText } from "./errors.js";
+import { apiErrorFromBody } from "./errors.js";
 import type { TokenRequest, TokenResponse } from "./generated/schema.js";
 import { scopesFitTokenType, type TrueLayerScope, type TrueLayerTokenType } from "./scopes.js";
 import { type TrueLayerToken, tokenFromResponse } from "./token.js";
@@ -138,7 +138,8 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
       });
       // 401: the token is dead or the connection already deleted; either way it is gone.
       if (response.ok || response.status === 401) return;
-      throw apiErrorFromBody(ctx, response.status, parseErrorText(error));
+      // openapi-fetch has already parsed a JSON error body, whatever `parseAs` says.
+      throw apiErrorFromBody(ctx, response.status, error);
     },
 
     async introspectToken(token, ctx) {

@@ -28,7 +28,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function setup(options: { apiBaseUrl?: string } = {}) {
+function setup(options: { apiBaseUrl?: string; fetch?: (request: Request) => Promise<Response> } = {}) {
   const now = () => clock;
   const provider = truelayer({
     clientId: "sandbox-app",
@@ -196,6 +196,27 @@ describe("delete and /me", () => {
     const deletes = server.requests.filter((r) => r.method === "DELETE");
     expect(deletes.map((r) => r.authorization)).toEqual(["Bearer refresh_token-access-2"]);
     expect(store.size).toBe(0);
+  });
+
+  it("keeps the token and reports TrueLayer's error when the delete fails", async () => {
+    const failingDelete = (request: Request) =>
+      request.method === "DELETE"
+        ? Promise.resolve(
+            new Response(JSON.stringify({ error: "internal_server_error", error_description: "try later" }), {
+              status: 500,
+              headers: { "Content-Type": "application/json" },
+            }),
+          )
+        : fetch(request);
+    const { oauth, store } = setup({ fetch: failingDelete });
+    await connect(oauth);
+    const error = await oauth.revoke("user-1").catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      status: 500,
+      providerCode: "internal_server_error",
+      description: "try later",
+    });
+    expect(store.size).toBe(1);
   });
 
   it("asks /me on the api host and reports a connection deleted elsewhere as inactive", async () => {
