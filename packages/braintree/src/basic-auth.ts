@@ -1,19 +1,11 @@
 /**
- * HTTP Basic for Braintree's client credentials, built from the raw values as the official SDKs do
- * (`Buffer.from(clientId + ":" + clientSecret)` in Node, `Net::HTTP#basic_auth` in Ruby).
- *
- * The core's `basicAuthorization()` form-urlencodes both values first, as RFC 6749 §2.3.1 asks, which
- * turns the `$` separators of `client_id$sandbox$…` into `%24`; whether the gateway decodes that is
- * unknown, so follow the SDK. Sending raw is only unambiguous for values without `:` (RFC 7617 §2:
- * a user-id containing a colon is invalid, and the pair is split at the first one) and without control
+ * Braintree's client credentials travel raw in HTTP Basic, as the official SDKs send them
+ * (`Buffer.from(clientId + ":" + clientSecret)` in Node, `Net::HTTP#basic_auth` in Ruby): RFC 6749
+ * §2.3.1's form-encoding would turn the `$` separators of `client_id$sandbox$…` into `%24`, and whether
+ * the gateway decodes that is unknown. Raw is only unambiguous for values without `:` (RFC 7617 §2: a
+ * user-id containing a colon is invalid, and the pair is split at the first one) and without control
  * characters (RFC 7617 §2 excludes them from both parts), so those are refused up front.
  */
-export function braintreeBasicAuthorization(clientId: string, clientSecret: string): string {
-  const bytes = new TextEncoder().encode(`${clientId}:${clientSecret}`);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `Basic ${btoa(binary)}`;
-}
 
 /** Throws TypeError when a client credential cannot travel raw in HTTP Basic. Never quotes the value. */
 export function assertBasicSafe(field: "clientId" | "clientSecret", value: string): void {

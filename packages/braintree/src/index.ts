@@ -1,4 +1,4 @@
-export { assertBasicSafe, braintreeBasicAuthorization } from "./basic-auth.js";
+export { assertBasicSafe } from "./basic-auth.js";
 export {
   BRAINTREE_API_VERSION,
   BRAINTREE_HOSTS,

@@ -1,4 +1,5 @@
 import {
+  basicAuthorization,
   InvalidCallbackError,
   InvalidInputError,
   type ProviderAdapter,
@@ -11,7 +12,7 @@ import {
   splitScopes,
   type TokenData,
 } from "@partner-oauth/core";
-import { assertBasicSafe, braintreeBasicAuthorization } from "./basic-auth.js";
+import { assertBasicSafe } from "./basic-auth.js";
 import {
   BRAINTREE_API_VERSION,
   type BraintreeClient,
@@ -78,7 +79,7 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
   const client = createBraintreeClient(options);
   const now = options.now ?? Date.now;
   const header = {
-    Authorization: braintreeBasicAuthorization(clientId, clientSecret),
+    Authorization: basicAuthorization(clientId, clientSecret, { formEncode: false }),
     "X-ApiVersion": BRAINTREE_API_VERSION,
   } as const;
 

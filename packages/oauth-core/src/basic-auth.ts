@@ -1,14 +1,22 @@
-import { base64url } from "./random.js";
+import { base64 } from "./random.js";
 
-/**
- * HTTP Basic credentials for a client, form-urlencoding id and secret first as RFC 6749 §2.3.1 says
- * (a `:` in a secret would otherwise split it).
- */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-  const bytes = new TextEncoder().encode(pair);
-  const standard = base64url(bytes).replace(/-/g, "+").replace(/_/g, "/");
-  return `Basic ${standard.padEnd(Math.ceil(standard.length / 4) * 4, "=")}`;
+export interface BasicAuthorizationOptions {
+  /**
+   * Form-urlencode id and secret before joining them, as RFC 6749 §2.3.1 says (a `:` in a secret would
+   * otherwise split it). Default `true`; `false` only for a provider whose own SDKs send the raw values
+   * and whose credentials carry characters encoding would change (Braintree's `$`).
+   */
+  formEncode?: boolean | undefined;
+}
+
+/** The `Authorization: Basic …` value for a client's id and secret. */
+export function basicAuthorization(
+  clientId: string,
+  clientSecret: string,
+  options: BasicAuthorizationOptions = {},
+): string {
+  const encode = options.formEncode === false ? (value: string) => value : formEncode;
+  return `Basic ${base64(new TextEncoder().encode(`${encode(clientId)}:${encode(clientSecret)}`))}`;
 }
 
 function formEncode(value: string): string {

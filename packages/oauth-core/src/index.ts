@@ -1,4 +1,4 @@
-export { basicAuthorization } from "./basic-auth.js";
+export { type BasicAuthorizationOptions, basicAuthorization } from "./basic-auth.js";
 export { type BearerAuthOptions, type BearerTokenSource, bearerAuth } from "./bearer-middleware.js";
 export { type CallbackInput, type VerifiedCallback, verifyCallback } from "./callback.js";
 export {

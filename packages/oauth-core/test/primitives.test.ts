@@ -145,6 +145,14 @@ describe("HTTP Basic (RFC 6749 §2.3.1)", () => {
   });
 });
 
+describe("HTTP Basic without form encoding (providers whose SDKs send raw values)", () => {
+  it("base64-encodes the raw UTF-8 pair", () => {
+    expect(basicAuthorization("client_id$sandbox$x", "sécret", { formEncode: false })).toBe(
+      `Basic ${Buffer.from("client_id$sandbox$x:sécret").toString("base64")}`,
+    );
+  });
+});
+
 describe("store keys", () => {
   it("never collide for distinct (provider, token type, account) triples", () => {
     const part = fc.string({ minLength: 1, maxLength: 8 });
