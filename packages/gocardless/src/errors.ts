@@ -1,4 +1,4 @@
-import { type ProviderError, providerError, type RequestContext } from "@partner-oauth/core";
+import { fieldsOf, type ProviderError, providerError, type RequestContext } from "@partner-oauth/core";
 
 /**
  * Maps the REST API's error envelope (`{"error":{type, code, errors:[{reason}]}}`, or the bare-string
@@ -7,7 +7,7 @@ import { type ProviderError, providerError, type RequestContext } from "@partner
 export function apiErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
   const error = typeof body === "object" && body !== null ? (body as { error?: unknown }).error : undefined;
   if (typeof error === "string") return providerError(ctx, { status, providerCode: error });
-  const envelope = typeof error === "object" && error !== null ? (error as Record<string, unknown>) : {};
+  const envelope = fieldsOf(error);
   const first = Array.isArray(envelope.errors)
     ? (envelope.errors[0] as Record<string, unknown> | undefined)
     : undefined;

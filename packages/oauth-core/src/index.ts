@@ -43,10 +43,12 @@ export { MemoryTokenStore } from "./memory-store.js";
 export {
   asObject,
   expiresAtFromSeconds,
+  fieldsOf,
   optionalString,
   parseTimestamp,
   requiredString,
   splitScopes,
+  textOf,
 } from "./normalize.js";
 export { requireStringOptions } from "./options.js";
 export { codeChallengeS256, createPkcePair, type PkcePair } from "./pkce.js";

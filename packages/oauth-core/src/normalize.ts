@@ -68,3 +68,16 @@ export function splitScopes(value: string | undefined, separator: string | RegEx
   if (!value) return [];
   return value.split(separator).filter((scope) => scope.length > 0);
 }
+
+/**
+ * The fields of an error body, leniently: an error answer of any shape must still become a typed
+ * error, so a non-object gives no fields instead of a parse error.
+ */
+export function fieldsOf(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** A non-empty string, or `undefined` for anything else (lenient, for error bodies). */
+export function textOf(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}

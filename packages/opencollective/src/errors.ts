@@ -1,8 +1,10 @@
 import {
+  fieldsOf,
   oauthErrorFromBody,
   type ProviderError,
   providerError,
   type RequestContext,
+  textOf,
 } from "@partner-oauth/core";
 
 /**
@@ -11,7 +13,7 @@ import {
  * grant is dead, so it becomes InvalidGrantError and the core drops the grant.
  */
 export function tokenErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
-  const { error, error_description } = record(body);
+  const { error, error_description } = fieldsOf(body);
   if (error === "invalid_token") {
     return providerError(ctx, {
       status,
@@ -29,29 +31,21 @@ export function tokenErrorFromBody(ctx: RequestContext, status: number, body: un
  * before GraphQL runs (401 `jwt_expired`, 429 rate limit).
  */
 export function apiErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
-  const { errors, error } = record(body);
+  const { errors, error } = fieldsOf(body);
   if (Array.isArray(errors) && errors.length > 0) {
-    const first = record(errors[0]);
+    const first = fieldsOf(errors[0]);
     return providerError(ctx, {
       status,
       code: status === 400 ? "invalid_request" : undefined,
-      providerCode: text(record(first.extensions).code),
-      description: text(first.message),
+      providerCode: textOf(fieldsOf(first.extensions).code),
+      description: textOf(first.message),
     });
   }
-  const envelope = record(error);
+  const envelope = fieldsOf(error);
   return providerError(ctx, {
     status,
     code: status === 401 ? "invalid_token" : status >= 500 ? "server_error" : undefined,
-    providerCode: text(envelope.type),
-    description: text(envelope.message),
+    providerCode: textOf(envelope.type),
+    description: textOf(envelope.message),
   });
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
 }

@@ -1,8 +1,10 @@
 import {
+  fieldsOf,
   type OAuthOperation,
   type ProviderError,
   providerError,
   type RequestContext,
+  textOf,
 } from "@partner-oauth/core";
 
 /** The first error of a Square error body, whichever of its two shapes it has. */
@@ -15,14 +17,12 @@ export interface SquareErrorInfo {
 
 /** Reads `{errors:[{category, code, detail, field}]}` or the flat `{message, type}` (branch on `errors`). */
 export function readSquareError(body: unknown): SquareErrorInfo {
-  if (typeof body !== "object" || body === null) return { code: undefined, detail: undefined };
-  const record = body as Record<string, unknown>;
+  const record = fieldsOf(body);
   if (Array.isArray(record.errors)) {
-    const first: unknown = record.errors[0];
-    const error = typeof first === "object" && first !== null ? (first as Record<string, unknown>) : {};
-    return { code: text(error.code), detail: text(error.detail) };
+    const error = fieldsOf(record.errors[0]);
+    return { code: textOf(error.code), detail: textOf(error.detail) };
   }
-  return { code: text(record.type), detail: text(record.message) };
+  return { code: textOf(record.type), detail: textOf(record.message) };
 }
 
 // Said by the token endpoint (or RenewToken), these mean the code, refresh token or grant is dead.
@@ -83,8 +83,4 @@ function normalizedCode(
   if (code === "RATE_LIMITED" || status === 429) return "temporarily_unavailable";
   if (status === 400 && code !== undefined) return "invalid_request";
   return undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0 ? value : undefined;
 }

@@ -1,4 +1,4 @@
-import { type ProviderError, providerError, type RequestContext } from "@partner-oauth/core";
+import { fieldsOf, type ProviderError, providerError, type RequestContext } from "@partner-oauth/core";
 
 /**
  * Maps a Data API v1 / `/api/delete` error (`{error, error_description, error_details}`) to a typed
@@ -6,7 +6,7 @@ import { type ProviderError, providerError, type RequestContext } from "@partner
  * `error_details` is free-form and may quote request data, so it is left out.
  */
 export function apiErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
-  const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  const fields = fieldsOf(body);
   return providerError(ctx, {
     status,
     code: status === 401 ? "invalid_token" : status === 403 ? "access_denied" : undefined,
