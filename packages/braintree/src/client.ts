@@ -1,4 +1,5 @@
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { createProviderClient } from "@partner-oauth/core";
+import type { Client, ClientOptions } from "openapi-fetch";
 import type { paths } from "./generated/schema.js";
 
 export type BraintreeEnvironment = "production" | "sandbox";
@@ -34,9 +35,8 @@ export function braintreeBaseUrl(options: BraintreeClientOptions): string {
  * follows one could carry the client credentials to another host.
  */
 export function createBraintreeClient(options: BraintreeClientOptions): BraintreeClient {
-  return createClient<paths>({
+  return createProviderClient<paths>({
     baseUrl: braintreeBaseUrl(options),
-    redirect: "error",
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch,
   });
 }

@@ -1,4 +1,5 @@
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { createProviderClient } from "@partner-oauth/core";
+import type { Client, ClientOptions } from "openapi-fetch";
 import type { paths } from "./generated/schema.js";
 
 export type GoCardlessEnvironment = "live" | "sandbox";
@@ -44,9 +45,8 @@ export function gocardlessHosts(options: GoCardlessClientOptions): GoCardlessHos
  * a token request that follows one could carry the client secret to another host.
  */
 export function createGoCardlessClient(options: GoCardlessClientOptions = {}): GoCardlessClient {
-  return createClient<paths>({
+  return createProviderClient<paths>({
     baseUrl: gocardlessHosts(options).connect,
-    redirect: "error",
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch,
   });
 }

@@ -65,6 +65,7 @@ export type {
   RevokeCapability,
   TokenTypeOf,
 } from "./provider.js";
+export { createProviderClient, type ProviderClientOptions } from "./provider-client.js";
 export {
   oauthErrorFromBody,
   type ProviderErrorInput,

@@ -1,4 +1,5 @@
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { createProviderClient } from "@partner-oauth/core";
+import type { Client, ClientOptions } from "openapi-fetch";
 import type { paths } from "./generated/schema.js";
 
 export type OpenCollectiveEnvironment = "production" | "staging";
@@ -31,9 +32,8 @@ export function openCollectiveBaseUrl(options: OpenCollectiveClientOptions): str
  * that follows one could carry the client secret to another host.
  */
 export function createOpenCollectiveClient(options: OpenCollectiveClientOptions): OpenCollectiveClient {
-  return createClient<paths>({
+  return createProviderClient<paths>({
     baseUrl: openCollectiveBaseUrl(options),
-    redirect: "error",
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch,
   });
 }

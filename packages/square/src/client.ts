@@ -1,4 +1,5 @@
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { createProviderClient } from "@partner-oauth/core";
+import type { Client, ClientOptions } from "openapi-fetch";
 import type { paths } from "./generated/schema.js";
 
 export type SquareEnvironment = "production" | "sandbox";
@@ -40,10 +41,9 @@ export function createSquareClient(options: SquareClientOptions): SquareClient {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) {
     throw new TypeError("square: squareVersion must be a YYYY-MM-DD release date");
   }
-  return createClient<paths>({
+  return createProviderClient<paths>({
     baseUrl: squareHost(options),
     headers: { "Square-Version": version, Accept: "application/json" },
-    redirect: "error",
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch,
   });
 }

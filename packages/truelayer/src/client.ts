@@ -1,4 +1,5 @@
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { createProviderClient } from "@partner-oauth/core";
+import type { Client, ClientOptions } from "openapi-fetch";
 import type { paths } from "./generated/schema.js";
 
 export type TrueLayerEnvironment = "live" | "sandbox";
@@ -42,9 +43,8 @@ export function truelayerHosts(options: TrueLayerClientOptions): TrueLayerHosts 
  * a token request that follows one could carry the client secret to another host.
  */
 export function createTrueLayerClient(options: TrueLayerClientOptions): TrueLayerClient {
-  return createClient<paths>({
+  return createProviderClient<paths>({
     baseUrl: truelayerHosts(options).auth,
-    redirect: "error",
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch,
   });
 }
