@@ -5,6 +5,7 @@ import {
   ProviderError,
   ResponseParseError,
 } from "./errors.js";
+import { fieldsOf, textOf } from "./normalize.js";
 import type { RequestContext } from "./request-context.js";
 
 export interface ProviderErrorInput {
@@ -51,16 +52,14 @@ const RFC6749_CODES = new Set([
  * not that shape (HTML from a proxy, empty) still yields a ProviderError carrying the status.
  */
 export function oauthErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
-  if (typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string") {
-    const { error, error_description } = body as { error: string; error_description?: unknown };
-    return providerError(ctx, {
-      status,
-      code: RFC6749_CODES.has(error) ? error : status >= 500 ? "server_error" : undefined,
-      providerCode: error,
-      description: typeof error_description === "string" ? error_description : undefined,
-    });
-  }
-  return providerError(ctx, { status, code: status >= 500 ? "server_error" : undefined });
+  const fields = fieldsOf(body);
+  const error = textOf(fields.error);
+  return providerError(ctx, {
+    status,
+    code: error && RFC6749_CODES.has(error) ? error : status >= 500 ? "server_error" : undefined,
+    providerCode: error,
+    description: textOf(fields.error_description),
+  });
 }
 
 /** Thrown by adapters when a success status carries an unusable body. */
