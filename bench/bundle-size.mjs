@@ -80,9 +80,24 @@ const BUILD_OPTIONS = {
   absWorkingDir: here,
 };
 
-export async function measureProgram(entry) {
-  const result = await build({ ...BUILD_OPTIONS, entryPoints: [entry] });
+/** Which part of our stack a bundled input file belongs to, for the composition table. */
+function partOf(inputPath) {
+  if (inputPath.includes("/openapi-fetch/")) return "openapi-fetch";
+  if (inputPath.includes("/oauth-core/")) return "core";
+  if (inputPath.includes("/packages/")) return "provider";
+  return "program";
+}
+
+export async function measureProgram(entry, { leaveOut = [] } = {}) {
+  const result = await build({ ...BUILD_OPTIONS, entryPoints: [entry], external: leaveOut });
   const code = result.outputFiles[0].contents;
+  const minByPart = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const part = partOf(path);
+      minByPart[part] = (minByPart[part] ?? 0) + input.bytesInOutput;
+    }
+  }
   const external = new Set();
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imported of output.imports) if (imported.external) external.add(imported.path);
@@ -95,6 +110,7 @@ export async function measureProgram(entry) {
     builtins: [...new Set(builtins)].sort(),
     otherExternal: other.sort(),
     inputs: Object.keys(result.metafile.inputs).length,
+    minByPart,
   };
 }
 
@@ -170,6 +186,27 @@ async function run() {
     });
   }
 
+  // Where our bytes go: each part's minified bytes, and the gzip size with openapi-fetch left out.
+  const compositionRows = [];
+  for (const provider of PROVIDERS) {
+    const ours = find(provider.id, "ours");
+    progress(`esbuild ${provider.id}/ours without openapi-fetch`);
+    const entry = join(here, "programs", provider.id, "ours.mjs");
+    const withoutClient = await measureProgram(entry, { leaveOut: ["openapi-fetch"] });
+    ours.gzipWithoutOpenapiFetch = withoutClient.gzip;
+    const part = (name) => num(ours.minByPart[name] ?? 0);
+    compositionRows.push([
+      provider.name,
+      part("openapi-fetch"),
+      part("core"),
+      part("provider"),
+      part("program"),
+      num(ours.gzip),
+      num(withoutClient.gzip),
+      num(ours.gzip - withoutClient.gzip),
+    ]);
+  }
+
   const scopeRows = PROVIDERS.map((p) => [p.name, p.scope]);
   const body = [
     table(["provider", "library", "min (B)", "min+gzip (B)", "× ours (gzip)", "external", "notes"], rows, [
@@ -181,6 +218,25 @@ async function run() {
       "l",
       "l",
     ]),
+    "",
+    "Where our programs' bytes go. The first four columns are minified bytes per part, from esbuild's metafile",
+    "(`bytesInOutput`); *without openapi-fetch* is the same program built again with `openapi-fetch` marked",
+    "external, so its difference to the full program is what openapi-fetch's runtime adds after gzip.",
+    "",
+    table(
+      [
+        "provider",
+        "openapi-fetch min (B)",
+        "core min (B)",
+        "provider pkg min (B)",
+        "program min (B)",
+        "min+gzip (B)",
+        "min+gzip without openapi-fetch (B)",
+        "openapi-fetch adds (gzip B)",
+      ],
+      compositionRows,
+      ["l", "r", "r", "r", "r", "r", "r", "r"],
+    ),
     "",
     "What every program of a provider does (the same steps for every library):",
     "",

@@ -1,6 +1,7 @@
 import { createProviderClient } from "@partner-oauth/core";
 import type { Client, ClientOptions } from "openapi-fetch";
 import type { paths } from "./generated/schema.js";
+import { XML_MAX_BYTES } from "./xml.js";
 
 export type BraintreeEnvironment = "production" | "sandbox";
 
@@ -32,11 +33,13 @@ export function braintreeBaseUrl(options: BraintreeClientOptions): string {
 
 /**
  * A typed openapi-fetch client for specs/braintree.yaml. Redirects are refused: a token request that
- * follows one could carry the client credentials to another host.
+ * follows one could carry the client credentials to another host. Bodies past the XML reader's
+ * 64 KiB limit are refused while they stream, not after they are buffered.
  */
 export function createBraintreeClient(options: BraintreeClientOptions): BraintreeClient {
   return createProviderClient<paths>({
     baseUrl: braintreeBaseUrl(options),
     fetch: options.fetch,
+    maxResponseBytes: XML_MAX_BYTES,
   });
 }

@@ -38,6 +38,8 @@ interface Reply {
   body?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Send the body but never end the response. */
+  hold?: boolean;
 }
 
 let server: Server;
@@ -59,13 +61,15 @@ beforeAll(async () => {
         "Content-Type": reply.contentType ?? "application/xml; charset=utf-8",
         ...reply.headers,
       });
-      response.end(reply.body ?? "");
+      if (reply.hold) response.write(reply.body ?? "");
+      else response.end(reply.body ?? "");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 afterEach(() => {
@@ -347,6 +351,26 @@ describe("hostile or broken answers become ResponseParseError, and nothing is st
     expect(error).toBeInstanceOf(ResponseParseError);
     expect(error).toMatchObject({ provider: "braintree", operation: "exchange" });
     expect(`${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`).not.toContain("leakme");
+    expect(store.size).toBe(0);
+  });
+});
+
+describe("response size", () => {
+  it("refuses a body declared larger than 64 KiB at once, without waiting for it", async () => {
+    const { oauth, store } = setup();
+    // Without the cap the read would wait for 10 MiB that never come, until the 5 s timeout.
+    script.push({
+      status: 201,
+      body: "<credentials>",
+      headers: { "Content-Length": "10485760" },
+      hold: true,
+    });
+    const started = Date.now();
+    const error = await connect(oauth).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseParseError);
+    expect(error).toMatchObject({ provider: "braintree", operation: "exchange", status: 201 });
+    expect(String(error)).toContain("larger than 65536 bytes");
+    expect(Date.now() - started).toBeLessThan(2500);
     expect(store.size).toBe(0);
   });
 });

@@ -79,6 +79,11 @@ export {
   type RequestContext,
   withRequestContext,
 } from "./request-context.js";
+export {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  limitResponseBody,
+  ResponseTooLargeError,
+} from "./response-limit.js";
 export { SingleFlight } from "./single-flight.js";
 export { constantTimeEqual, createState } from "./state.js";
 export { storeKey, type TokenKey, type TokenStore } from "./store.js";

@@ -1,11 +1,22 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { DEFAULT_MAX_RESPONSE_BYTES, limitResponseBody } from "./response-limit.js";
 
-export type ProviderClientOptions = Pick<ClientOptions, "baseUrl" | "fetch" | "headers">;
+export interface ProviderClientOptions extends Pick<ClientOptions, "baseUrl" | "fetch" | "headers"> {
+  /** The largest response body the client reads; larger ones fail with ResponseTooLargeError. */
+  maxResponseBytes?: number | undefined;
+}
 
 /**
  * The typed openapi-fetch client every provider package builds on. Redirects are refused: a token
- * request that followed one could carry the client secret or a code to another host.
+ * request that followed one could carry the client secret or a code to another host. Response
+ * bodies are capped (1 MiB unless `maxResponseBytes` says otherwise), so a runaway body fails fast
+ * instead of filling memory until the timeout.
  */
-export function createProviderClient<Paths extends object>(options: ProviderClientOptions): Client<Paths> {
-  return createClient<Paths>({ ...options, redirect: "error" });
+export function createProviderClient<Paths extends object>({
+  maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+  ...options
+}: ProviderClientOptions): Client<Paths> {
+  const client = createClient<Paths>({ ...options, redirect: "error" });
+  client.use(limitResponseBody(maxResponseBytes));
+  return client;
 }

@@ -6,6 +6,7 @@ import {
   ResponseParseError,
   TimeoutError,
 } from "./errors.js";
+import { ResponseTooLargeError } from "./response-limit.js";
 
 /** What a provider adapter gets for one network call. */
 export interface RequestContext {
@@ -29,9 +30,9 @@ export interface CallOptions {
 
 /**
  * Runs one provider call with a deadline and maps whatever it throws onto the error hierarchy:
- * abort → RequestAbortedError, deadline → TimeoutError, body that is not JSON → ResponseParseError,
- * a TypeError from fetch → NetworkError. OAuthErrors and other errors pass through unchanged.
- * `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a process alive.
+ * abort → RequestAbortedError, deadline → TimeoutError, a body that is not JSON or is too large →
+ * ResponseParseError, a TypeError from fetch → NetworkError. OAuthErrors and other errors pass through
+ * unchanged. `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a process alive.
  */
 export async function withRequestContext<T>(
   base: { provider: string; operation: OAuthOperation; timeoutMs: number },
@@ -52,6 +53,9 @@ export async function withRequestContext<T>(
       throw new RequestAbortedError("request cancelled by the caller", { ...meta, cause: error });
     if (deadline.aborted)
       throw new TimeoutError(`no answer within ${timeoutMs} ms`, { ...meta, cause: error });
+    if (error instanceof ResponseTooLargeError) {
+      throw new ResponseParseError(error.message, { ...meta, status: error.status });
+    }
     if (error instanceof SyntaxError) {
       throw new ResponseParseError("response body is not valid JSON", { ...meta, cause: error });
     }

@@ -1,0 +1,57 @@
+import type { Middleware } from "openapi-fetch";
+
+/**
+ * OAuth responses are a few KiB. 1 MiB is far above any real one and bounds what a broken proxy or
+ * a hostile server can make a client buffer before the timeout ends the call.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * A response body was larger than the client accepts. The facade reports it as a
+ * ResponseParseError; callers of a provider's typed client get this error itself.
+ */
+export class ResponseTooLargeError extends RangeError {
+  override name = "ResponseTooLargeError";
+  readonly maxBytes: number;
+  readonly status: number;
+
+  constructor(maxBytes: number, status: number) {
+    super(`response body is larger than ${maxBytes} bytes`);
+    this.maxBytes = maxBytes;
+    this.status = status;
+  }
+}
+
+// These statuses cannot carry a body, and `new Response` refuses one for them.
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * An openapi-fetch middleware that refuses a declared Content-Length above `maxBytes` before
+ * reading, and otherwise counts bytes as they stream: the first byte past the limit cancels the
+ * download and fails the read with ResponseTooLargeError.
+ */
+export function limitResponseBody(maxBytes: number = DEFAULT_MAX_RESPONSE_BYTES): Middleware {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw new RangeError("maxBytes must be a non-negative integer");
+  }
+  return {
+    async onResponse({ response }) {
+      if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return undefined;
+      const declared = Number(response.headers.get("Content-Length") ?? Number.NaN);
+      if (declared > maxBytes) {
+        await response.body.cancel().catch(() => {});
+        throw new ResponseTooLargeError(maxBytes, response.status);
+      }
+      let received = 0;
+      const counter = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          received += chunk.byteLength;
+          if (received > maxBytes) controller.error(new ResponseTooLargeError(maxBytes, response.status));
+          else controller.enqueue(chunk);
+        },
+      });
+      const { status, statusText, headers } = response;
+      return new Response(response.body.pipeThrough(counter), { status, statusText, headers });
+    },
+  };
+}
