@@ -2,7 +2,8 @@ import type { Middleware } from "openapi-fetch";
 
 /**
  * OAuth responses are a few KiB. 1 MiB is far above any real one and bounds what a broken proxy or
- * a hostile server can make a client buffer before the timeout ends the call.
+ * a hostile server can make a client buffer before the timeout ends the call; golang.org/x/oauth2
+ * reads token responses through the same 1 MiB limit.
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
