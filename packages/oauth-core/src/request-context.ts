@@ -32,7 +32,8 @@ export interface CallOptions {
  * Runs one provider call with a deadline and maps whatever it throws onto the error hierarchy:
  * abort → RequestAbortedError, deadline → TimeoutError, a body that is not JSON or is too large →
  * ResponseParseError, a TypeError from fetch → NetworkError. OAuthErrors and other errors pass through
- * unchanged. `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a process alive.
+ * unchanged. `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a
+ * process alive.
  */
 export async function withRequestContext<T>(
   base: { provider: string; operation: OAuthOperation; timeoutMs: number },
@@ -54,7 +55,7 @@ export async function withRequestContext<T>(
     if (deadline.aborted)
       throw new TimeoutError(`no answer within ${timeoutMs} ms`, { ...meta, cause: error });
     if (error instanceof ResponseTooLargeError) {
-      throw new ResponseParseError(error.message, { ...meta, status: error.status });
+      throw new ResponseParseError(error.message, { ...meta, status: error.status, cause: error });
     }
     if (error instanceof SyntaxError) {
       throw new ResponseParseError("response body is not valid JSON", { ...meta, cause: error });
