@@ -3,17 +3,19 @@ import { RequestAbortedError, TimeoutError } from "../src/index.js";
 import { lifecycle } from "./helpers.js";
 
 describe("timeouts and cancellation", () => {
+  // Timeouts leave the request ample time to reach the server on a loaded CI machine: the request
+  // counts below assume it arrived before the deadline.
   it("a request past the timeout fails with TimeoutError", async () => {
-    const { oauth, seedExpired, server } = await lifecycle({ delayMs: 400 }, { timeoutMs: 100 });
+    const { oauth, seedExpired, server } = await lifecycle({ delayMs: 2000 }, { timeoutMs: 1000 });
     await seedExpired();
     await expect(oauth.getToken("acct-1")).rejects.toBeInstanceOf(TimeoutError);
     expect(server.tokenRequests).toBe(1);
   });
 
   it("a per-call timeout overrides the client's; a refresh caller's timeout ends only its own wait", async () => {
-    const { oauth, seedExpired, server } = await lifecycle({ delayMs: 300 }, { timeoutMs: 5000 });
+    const { oauth, seedExpired, server } = await lifecycle({ delayMs: 1000 }, { timeoutMs: 5000 });
     await expect(
-      oauth.exchange("code", { account: "x", codeVerifier: "v".repeat(43), timeoutMs: 50 }),
+      oauth.exchange("code", { account: "x", codeVerifier: "v".repeat(43), timeoutMs: 500 }),
     ).rejects.toBeInstanceOf(TimeoutError);
     await seedExpired();
     const impatient = oauth.getToken("acct-1", { timeoutMs: 50 });

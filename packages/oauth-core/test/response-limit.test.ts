@@ -108,7 +108,7 @@ describe("response body limit", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(error).toMatchObject({ maxBytes: LIMIT, status: 200 });
-    await expect.poll(() => streamed.closedEarly).toBe(true);
+    await expect.poll(() => streamed.closedEarly, { timeout: 4000 }).toBe(true);
     // The server stopped within a few chunks of the limit, far from its 64 MiB.
     expect(streamed.bytes).toBeLessThan(64 * 1024);
   });
