@@ -25,8 +25,8 @@ export class ResponseTooLargeError extends RangeError {
 
 /**
  * An openapi-fetch middleware that refuses a declared Content-Length above `maxBytes` before
- * reading, and otherwise counts bytes as they stream: the first byte past the limit cancels the
- * download and fails the read with ResponseTooLargeError.
+ * reading, and counts the bytes of chunked or compressed bodies as they stream: the first byte past
+ * the limit cancels the download and fails the read with ResponseTooLargeError.
  */
 export function limitResponseBody(maxBytes: number = DEFAULT_MAX_RESPONSE_BYTES): Middleware {
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
@@ -36,11 +36,14 @@ export function limitResponseBody(maxBytes: number = DEFAULT_MAX_RESPONSE_BYTES)
     async onResponse({ response }) {
       // fetch gives 204, 205 and 304 a null body, and `new Response` could not take one for them.
       if (response.body === null) return undefined;
-      const declared = Number(response.headers.get("Content-Length") ?? Number.NaN);
-      if (declared > maxBytes) {
+      const declared = response.headers.get("Content-Length");
+      if (declared !== null && Number(declared) > maxBytes) {
         await response.body.cancel().catch(() => {});
         throw new ResponseTooLargeError(maxBytes, response.status);
       }
+      // HTTP framing holds a body to its declared length, so only bodies without one, or compressed
+      // ones (the length is before decoding: a small gzip can decode to gigabytes), are counted.
+      if (declared !== null && !response.headers.has("Content-Encoding")) return undefined;
       let received = 0;
       const counter = new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {

@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createProviderClient,
@@ -18,7 +19,15 @@ type Get = {
   };
 };
 type Paths = {
-  [path in "/exact" | "/stream" | "/declared" | "/error" | "/empty" | "/one-mib" | "/one-mib-and-a-byte"]: {
+  [path in
+    | "/exact"
+    | "/stream"
+    | "/declared"
+    | "/error"
+    | "/empty"
+    | "/one-mib"
+    | "/one-mib-and-a-byte"
+    | "/gzip-bomb"]: {
     get: Get;
   };
 };
@@ -66,6 +75,17 @@ const server = createServer((req, res) => {
       res.writeHead(400, { "Content-Type": "application/json" });
       res.end(JSON.stringify({ error: "invalid_request", pad: "x".repeat(2 * LIMIT) }));
       return;
+    case "/gzip-bomb": {
+      // A few hundred bytes on the wire, 100 KB once fetch has decoded it.
+      const packed = gzipSync(JSON.stringify({ pad: "x".repeat(100_000) }));
+      res.writeHead(200, {
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+        "Content-Length": String(packed.length),
+      });
+      res.end(packed);
+      return;
+    }
     case "/one-mib":
     case "/one-mib-and-a-byte": {
       // Chunked, no Content-Length: the streaming count decides.
@@ -119,6 +139,12 @@ describe("response body limit", () => {
       ResponseTooLargeError,
     );
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it("a compressed body is counted after decoding, whatever its declared length", async () => {
+    await expect(client().GET("/gzip-bomb", { signal: signal() })).rejects.toBeInstanceOf(
+      ResponseTooLargeError,
+    );
   });
 
   it("error bodies are capped too", async () => {
