@@ -36,14 +36,15 @@ export function limitResponseBody(maxBytes: number = DEFAULT_MAX_RESPONSE_BYTES)
     async onResponse({ response }) {
       // fetch gives 204, 205 and 304 a null body, and `new Response` could not take one for them.
       if (response.body === null) return undefined;
-      const declared = response.headers.get("Content-Length");
-      if (declared !== null && Number(declared) > maxBytes) {
+      const header = response.headers.get("Content-Length");
+      const declared = header !== null && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
+      if (declared !== undefined && declared > maxBytes) {
         await response.body.cancel().catch(() => {});
         throw new ResponseTooLargeError(maxBytes, response.status);
       }
       // HTTP framing holds a body to its declared length, so only bodies without one, or compressed
       // ones (the length is before decoding: a small gzip can decode to gigabytes), are counted.
-      if (declared !== null && !response.headers.has("Content-Encoding")) return undefined;
+      if (declared !== undefined && !response.headers.has("Content-Encoding")) return undefined;
       let received = 0;
       const counter = new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {

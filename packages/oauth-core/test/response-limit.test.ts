@@ -147,6 +147,17 @@ describe("response body limit", () => {
     );
   });
 
+  it("a malformed Content-Length does not count as a declared length", async () => {
+    const body = JSON.stringify({ pad: "x".repeat(2 * LIMIT) });
+    const headers = { "Content-Type": "application/json", "Content-Length": "12abc" };
+    const odd = createProviderClient<Paths>({
+      baseUrl,
+      maxResponseBytes: LIMIT,
+      fetch: async () => new Response(body, { headers }),
+    });
+    await expect(odd.GET("/exact", { signal: signal() })).rejects.toBeInstanceOf(ResponseTooLargeError);
+  });
+
   it("error bodies are capped too", async () => {
     await expect(client().GET("/error", { signal: signal() })).rejects.toBeInstanceOf(ResponseTooLargeError);
   });
