@@ -9,6 +9,7 @@ import {
   TokenNotFoundError,
   UnsupportedOperationError,
 } from "./errors.js";
+import { KeyedLock } from "./keyed-lock.js";
 import { createPkcePair } from "./pkce.js";
 import type {
   AnyProvider,
@@ -22,14 +23,17 @@ import type {
 } from "./provider.js";
 import {
   type CallOptions,
+  checkCallOptions,
   DEFAULT_TIMEOUT_MS,
+  isTimeoutMs,
   type RequestContext,
+  untilAborted,
   withRequestContext,
 } from "./request-context.js";
 import { SingleFlight } from "./single-flight.js";
 import { createState } from "./state.js";
 import { storeKey, type TokenKey, type TokenStore } from "./store.js";
-import { type Token, type TokenData, toToken, toTokenData } from "./token.js";
+import { isTokenData, type Token, type TokenData, toToken, toTokenData } from "./token.js";
 
 /**
  * Default refresh skew: a token is refreshed when it has 60 s or less to live. golang.org/x/oauth2 uses
@@ -160,6 +164,9 @@ export function createOAuthClient<P extends AnyProvider>(
 
 type Raw = unknown;
 
+/** What a refresh under the key's lock came to; hooks run on it once the lock is released. */
+type RefreshOutcome = { token: Token<Raw>; refreshed: boolean } | { error: Error; grantRemoved: boolean };
+
 class LifecycleClient {
   readonly provider: AnyProvider;
   readonly #store: TokenStore;
@@ -168,6 +175,7 @@ class LifecycleClient {
   readonly #timeoutMs: number;
   readonly #options: OAuthClientOptions<Raw>;
   readonly #flights = new SingleFlight();
+  readonly #locks = new KeyedLock();
 
   constructor(provider: AnyProvider, options: OAuthClientOptions<Raw>) {
     if (!options?.store) throw new InvalidInputError("a token store is required", { operation: "request" });
@@ -176,7 +184,10 @@ class LifecycleClient {
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.#skewMs = nonNegative(options.refreshSkewMs, DEFAULT_REFRESH_SKEW_MS, "refreshSkewMs");
-    this.#timeoutMs = nonNegative(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
+    if (options.timeoutMs !== undefined && !isTimeoutMs(options.timeoutMs)) {
+      checkCallOptions({ timeoutMs: options.timeoutMs }, { operation: "request" });
+    }
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   async authorize(options: unknown): Promise<AuthorizeResult> {
@@ -250,7 +261,7 @@ class LifecycleClient {
       // The grant is dead (expired without refresh token, or the refresh token was rejected): there is
       // nothing left to revoke at the provider; make sure the store forgets it too.
       if (!(error instanceof ReauthorizationRequiredError)) throw error;
-      if (await this.#store.get(storeKey(key))) await this.#remove(key, "revoke");
+      if (await this.#read(key, "revoke")) await this.#remove(key, "revoke");
       return;
     }
     await this.#call("revoke", options, (ctx) => {
@@ -282,14 +293,15 @@ class LifecycleClient {
         this.#meta("client_credentials"),
       );
     }
+    checkCallOptions(options, this.#meta("client_credentials"));
     const key: TokenKey = { provider: this.provider.id, tokenType: options.tokenType, account: undefined };
     const id = storeKey(key);
     const usable = (token: TokenData | undefined): token is TokenData =>
       token !== undefined && !this.#expiring(token) && options.scopes.every((s) => token.scopes.includes(s));
-    const cached = await this.#store.get(id);
+    const cached = await this.#read(key, "client_credentials");
     if (usable(cached)) return toToken(cached);
     const flight = this.#flights.run(`${id} ${[...options.scopes].sort().join(" ")}`, async () => {
-      const again = await this.#store.get(id);
+      const again = await this.#read(key, "client_credentials");
       if (usable(again)) return toToken(again);
       const data = await this.#call("client_credentials", undefined, (ctx) =>
         provider.clientCredentials({ tokenType: options.tokenType, scopes: options.scopes }, ctx),
@@ -309,73 +321,119 @@ class LifecycleClient {
    * caller's signal: a caller that gives up must not fail the others. `ifAccessToken`: `undefined`
    * refreshes only when expiring, `null` always, a string only while that token is still stored.
    */
-  #refreshShared(key: TokenKey, options: CallOptions | undefined, ifAccessToken: string | null | undefined) {
+  async #refreshShared(
+    key: TokenKey,
+    options: CallOptions | undefined,
+    ifAccessToken: string | null | undefined,
+  ): Promise<Token<Raw>> {
     const provider = this.#capability<RefreshCapability>("refreshToken", "refresh");
+    checkCallOptions(options, this.#meta("refresh"));
     const id = storeKey(key);
-    const flight = this.#flights.run(id, async () => {
-      const current = await this.#load(key, "refresh");
-      const wanted =
-        ifAccessToken === null || ifAccessToken === current.accessToken || this.#expiring(current);
-      if (!wanted) return toToken(current);
-      if (!current.refreshToken) {
-        throw new ReauthorizationRequiredError("token expired and no refresh token is stored", {
-          ...this.#meta("refresh"),
-          account: key.account,
-        });
+    const meta = this.#meta("refresh");
+    // A forced refresh must not settle for the token stored when it was asked for.
+    const unwanted = ifAccessToken === null ? (await this.#read(key, "refresh"))?.accessToken : ifAccessToken;
+    const start = () => this.#flights.run(id, () => this.#runRefresh(key, provider, ifAccessToken));
+    const joined = this.#flights.has(id);
+    const token = await waitFor(start(), options, meta);
+    // A flight started for another condition may have handed back the very token this caller rejected.
+    if (joined && unwanted !== undefined && token.accessToken === unwanted)
+      return waitFor(start(), options, meta);
+    return token;
+  }
+
+  /** The shared flight: refresh under the key's lock, then the hooks, outside it (they may call back in). */
+  async #runRefresh(
+    key: TokenKey,
+    provider: RefreshCapability,
+    ifAccessToken: string | null | undefined,
+  ): Promise<Token<Raw>> {
+    const id = storeKey(key);
+    const outcome = await this.#locks.run(id, () => this.#refreshUnderLock(key, provider, ifAccessToken));
+    if ("error" in outcome) {
+      if (outcome.grantRemoved) {
+        await this.#options.onTokenUpdate?.({ key, reason: "invalidated", token: undefined });
       }
-      let fresh: TokenData;
-      try {
-        fresh = await this.#call("refresh", undefined, (ctx) => {
-          ctx.secrets.push(current.refreshToken as string, current.accessToken);
-          return provider.refreshToken(current, ctx);
-        });
-      } catch (error) {
-        const grantGone = error instanceof InvalidGrantError;
-        if (grantGone) await this.#remove(key, "invalidated");
-        const thrown = grantGone
-          ? new ReauthorizationRequiredError(
-              "the provider rejected the refresh token; connect the account again",
-              {
-                ...this.#meta("refresh"),
-                account: key.account,
-                cause: error,
-              },
-            )
-          : (error as Error);
-        await this.#options.onRefreshError?.({ key, error: thrown, grantRemoved: grantGone });
-        throw thrown;
-      }
-      // A response without a refresh token keeps the old one; a rotated one replaces it.
-      const merged: TokenData = {
-        ...fresh,
-        refreshToken: fresh.refreshToken ?? current.refreshToken,
-        refreshTokenExpiresAt: fresh.refreshToken
-          ? fresh.refreshTokenExpiresAt
-          : current.refreshTokenExpiresAt,
-        subject: fresh.subject ?? current.subject,
-        scopes: fresh.scopes.length > 0 ? fresh.scopes : current.scopes,
-      };
-      return this.#save(key, merged, "refresh");
+      await this.#options.onRefreshError?.({ key, error: outcome.error, grantRemoved: outcome.grantRemoved });
+      throw outcome.error;
+    }
+    if (outcome.refreshed)
+      await this.#options.onTokenUpdate?.({ key, reason: "refresh", token: outcome.token });
+    return outcome.token;
+  }
+
+  /** Reads the grant, refreshes it and writes the result, all while holding the key's lock. */
+  async #refreshUnderLock(
+    key: TokenKey,
+    provider: RefreshCapability,
+    ifAccessToken: string | null | undefined,
+  ): Promise<RefreshOutcome> {
+    const current = await this.#load(key, "refresh");
+    const wanted = ifAccessToken === null || ifAccessToken === current.accessToken || this.#expiring(current);
+    if (!wanted) return { token: toToken(current), refreshed: false };
+    if (!current.refreshToken) {
+      // Nothing to refresh with: like a provider without refresh, hand the token out while it lives.
+      const alive = current.expiresAt === undefined || current.expiresAt > this.#now();
+      if (ifAccessToken === undefined && alive) return { token: toToken(current), refreshed: false };
+      throw new ReauthorizationRequiredError("token expired and no refresh token is stored", {
+        ...this.#meta("refresh"),
+        account: key.account,
+      });
+    }
+    let fresh: TokenData;
+    try {
+      fresh = await this.#call("refresh", undefined, (ctx) => {
+        ctx.secrets.push(current.refreshToken as string, current.accessToken);
+        return provider.refreshToken(current, ctx);
+      });
+    } catch (error) {
+      if (!(error instanceof InvalidGrantError)) return { error: error as Error, grantRemoved: false };
+      await this.#store.delete(storeKey(key));
+      const gone = new ReauthorizationRequiredError(
+        "the provider rejected the refresh token; connect the account again",
+        { ...this.#meta("refresh"), account: key.account, cause: error },
+      );
+      return { error: gone, grantRemoved: true };
+    }
+    // A response without a refresh token (or an empty one) keeps the old one; a rotated one replaces it.
+    const record = toTokenData({
+      ...fresh,
+      refreshToken: fresh.refreshToken || current.refreshToken,
+      refreshTokenExpiresAt: fresh.refreshToken ? fresh.refreshTokenExpiresAt : current.refreshTokenExpiresAt,
+      subject: fresh.subject ?? current.subject,
+      scopes: fresh.scopes.length > 0 ? fresh.scopes : current.scopes,
     });
-    return waitFor(flight, options, this.#meta("refresh"));
+    await this.#store.set(storeKey(key), record);
+    return { token: toToken(record), refreshed: true };
   }
 
   /** Persists first, then tells the hook, then hands out: nobody gets a token the store does not have. */
   async #save(key: TokenKey, data: TokenData, reason: TokenUpdateReason): Promise<Token<Raw>> {
     const record = toTokenData(data);
-    await this.#store.set(storeKey(key), record);
+    const id = storeKey(key);
+    await this.#locks.run(id, () => this.#store.set(id, record));
     const token = toToken(record);
     await this.#options.onTokenUpdate?.({ key, reason, token });
     return token;
   }
 
   async #remove(key: TokenKey, reason: TokenUpdateReason): Promise<void> {
-    await this.#store.delete(storeKey(key));
+    const id = storeKey(key);
+    await this.#locks.run(id, () => this.#store.delete(id));
     await this.#options.onTokenUpdate?.({ key, reason, token: undefined });
   }
 
+  /** The stored record, checked: a store holding something else fails here, not in a caller's hands. */
+  async #read(key: TokenKey, operation: OAuthOperation): Promise<TokenData | undefined> {
+    const stored: unknown = await this.#store.get(storeKey(key));
+    if (stored === undefined || stored === null) return undefined;
+    if (isTokenData(stored)) return stored;
+    throw new InvalidInputError(`the store holds no valid ${key.tokenType} token record for this key`, {
+      ...this.#meta(operation),
+    });
+  }
+
   async #load(key: TokenKey, operation: OAuthOperation): Promise<TokenData> {
-    const stored = await this.#store.get(storeKey(key));
+    const stored = await this.#read(key, operation);
     if (!stored)
       throw new TokenNotFoundError(
         `no ${key.tokenType} token stored for this account`,
@@ -440,22 +498,13 @@ function waitFor<T>(
 ): Promise<T> {
   const { signal, timeoutMs } = options ?? {};
   if (!signal && timeoutMs === undefined) return promise;
-  if (signal?.aborted)
-    return Promise.reject(new RequestAbortedError("request cancelled by the caller", meta));
   const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      reject(
-        signal?.aborted
-          ? new RequestAbortedError("request cancelled by the caller", meta)
-          : new TimeoutError(`no answer within ${timeoutMs} ms`, meta),
-      );
-    signal?.addEventListener("abort", onAbort, { once: true });
-    deadline?.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => {
-      signal?.removeEventListener("abort", onAbort);
-      deadline?.removeEventListener("abort", onAbort);
-    });
+  const stop =
+    signal && deadline ? AbortSignal.any([signal, deadline]) : ((signal ?? deadline) as AbortSignal);
+  return untilAborted(promise, stop).catch((error: unknown) => {
+    if (signal?.aborted) throw new RequestAbortedError("request cancelled by the caller", meta);
+    if (deadline?.aborted) throw new TimeoutError(`no answer within ${timeoutMs} ms`, meta);
+    throw error;
   });
 }
 

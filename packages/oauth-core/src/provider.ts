@@ -65,8 +65,7 @@ export interface ClientCredentialsCapability<
 }
 
 /** Any adapter, with or without extra capabilities. */
-// biome-ignore lint/suspicious/noExplicitAny: the widest adapter type must accept every option and raw type.
-export type AnyProvider = ProviderAdapter<any, string, any>;
+export type AnyProvider = ProviderAdapter<unknown, string, unknown>;
 
 export type AuthorizeOptionsOf<P> = P extends ProviderAdapter<infer O, infer _T, infer _R> ? O : never;
 export type TokenTypeOf<P> = P extends ProviderAdapter<infer _O, infer T, infer _R> ? T : never;

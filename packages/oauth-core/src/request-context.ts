@@ -1,4 +1,5 @@
 import {
+  InvalidInputError,
   NetworkError,
   OAuthError,
   type OAuthOperation,
@@ -40,14 +41,15 @@ export async function withRequestContext<T>(
   options: CallOptions | undefined,
   run: (ctx: RequestContext) => Promise<T>,
 ): Promise<T> {
+  const meta = { provider: base.provider, operation: base.operation };
+  checkCallOptions(options, meta);
   const timeoutMs = options?.timeoutMs ?? base.timeoutMs;
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = options?.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const ctx: RequestContext = { provider: base.provider, operation: base.operation, signal, secrets: [] };
-  const meta = { provider: base.provider, operation: base.operation };
-  if (options?.signal?.aborted) throw new RequestAbortedError("request cancelled by the caller", meta);
   try {
-    return await run(ctx);
+    // Raced against the signal too: an adapter or store that ignores it must not hang the caller.
+    return await untilAborted(run(ctx), signal);
   } catch (error) {
     if (error instanceof OAuthError) throw error;
     if (options?.signal?.aborted)
@@ -67,4 +69,40 @@ export async function withRequestContext<T>(
     }
     throw error;
   }
+}
+
+/** Node turns longer timer delays into 1 ms, so a larger timeout would fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Refuses a call before it starts: an already-aborted signal (RequestAbortedError) or a `timeoutMs`
+ * that is not a number of ms a timer can wait (InvalidInputError).
+ */
+export function checkCallOptions(
+  options: CallOptions | undefined,
+  meta: { provider?: string | undefined; operation: OAuthOperation },
+): void {
+  const timeoutMs = options?.timeoutMs;
+  if (timeoutMs !== undefined && !isTimeoutMs(timeoutMs)) {
+    throw new InvalidInputError(`timeoutMs must be a number from 0 to ${MAX_TIMEOUT_MS}`, meta);
+  }
+  if (options?.signal?.aborted) throw new RequestAbortedError("request cancelled by the caller", meta);
+}
+
+export function isTimeoutMs(value: unknown): value is number {
+  return typeof value === "number" && value >= 0 && value <= MAX_TIMEOUT_MS;
+}
+
+/**
+ * Settles like `work`, or rejects with the signal's reason as soon as it aborts, even when `work`
+ * ignores the signal. A `work` left behind may still fail later; that is not an unhandled rejection.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

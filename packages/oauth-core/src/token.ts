@@ -50,12 +50,40 @@ export function describeToken(token: TokenData<unknown>): string {
     `accessToken: ${REDACTED}`,
     `tokenType: ${JSON.stringify(token.tokenType)}`,
     token.refreshToken === undefined ? undefined : `refreshToken: ${REDACTED}`,
-    token.expiresAt === undefined ? undefined : `expiresAt: ${new Date(token.expiresAt).toISOString()}`,
+    token.expiresAt === undefined ? undefined : `expiresAt: ${describeInstant(token.expiresAt)}`,
     `scopes: ${JSON.stringify(token.scopes)}`,
     token.subject === undefined ? undefined : `subject: ${JSON.stringify(token.subject)}`,
     `raw: ${REDACTED}`,
   ];
   return `Token { ${parts.filter(Boolean).join(", ")} }`;
+}
+
+/** An ISO time, or the raw value when it is no valid instant (printing must never throw). */
+function describeInstant(epochMs: unknown): string {
+  const date = new Date(epochMs as number);
+  return Number.isNaN(date.getTime()) ? JSON.stringify(String(epochMs)) : date.toISOString();
+}
+
+/**
+ * Whether a value read from a store has the shape of a token record. A store is outside this
+ * library's control (a schema change, a hand edit): a bad record must fail loudly, not be handed out.
+ */
+export function isTokenData(value: unknown): value is TokenData<unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  const optional = (field: string, type: "string" | "number") =>
+    record[field] === undefined || typeof record[field] === type;
+  return (
+    typeof record.accessToken === "string" &&
+    record.accessToken.length > 0 &&
+    typeof record.tokenType === "string" &&
+    Array.isArray(record.scopes) &&
+    record.scopes.every((scope) => typeof scope === "string") &&
+    optional("refreshToken", "string") &&
+    optional("refreshTokenExpiresAt", "number") &&
+    optional("subject", "string") &&
+    (record.expiresAt === undefined || Number.isFinite(record.expiresAt))
+  );
 }
 
 /** Plain data for a store: drops the inspection helpers and copies arrays. */

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OAuthError, REDACTED, toToken } from "../src/index.js";
+import { OAuthError, REDACTED, redact, toToken } from "../src/index.js";
 import { lifecycle, slot } from "./helpers.js";
 
 // Secrets look like real ones: long runs of token characters.
@@ -92,6 +92,18 @@ describe("redaction", () => {
         expect(JSON.parse(JSON.stringify(token)).accessToken).toBe(accessToken);
       }),
     );
+  });
+
+  it("a secret echoed URL-encoded or form-encoded is removed whole, not in pieces", () => {
+    // `%` used to end a token-like run, so the 18 characters after an escape survived.
+    const secret = "rt_Zx81+qwerty/987654321ZYX=abc";
+    for (const echoed of [encodeURIComponent(secret), new URLSearchParams({ t: secret }).toString()]) {
+      const text = redact(`refresh_token=${echoed} was rejected`, [secret]);
+      expect(text).not.toMatch(/qwerty|987654321|ZYX/);
+      expect(text).toContain(REDACTED);
+      // Without the secret list too: the encoded run is token-like as a whole.
+      expect(redact(`echo ${echoed}`)).not.toMatch(/qwerty|987654321|ZYX/);
+    }
   });
 
   it("provider codes that are plain words survive redaction", () => {

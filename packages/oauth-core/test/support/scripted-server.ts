@@ -14,6 +14,8 @@ export interface ScriptedServerOptions {
   expiresIn?: number;
   /** Omit `refresh_token` from refresh responses (the old one stays valid). */
   omitRefreshToken?: boolean;
+  /** Send `refresh_token: ""` in refresh responses (the old one stays valid). */
+  blankRefreshToken?: boolean;
   /** Delay every answer by this many ms (to widen race windows). */
   delayMs?: number;
 }
@@ -109,13 +111,23 @@ export class ScriptedOAuthServer {
           fault.body ?? '{"error":"server_error"}',
         );
       }
+      if (form.get("grant_type") === "authorization_code") {
+        const grant = this.issueGrant();
+        return send(res, 200, {
+          access_token: grant.accessToken,
+          refresh_token: grant.refreshToken,
+          token_type: "Bearer",
+          expires_in: this.options.expiresIn ?? 3600,
+        });
+      }
       if (form.get("grant_type") !== "refresh_token")
         return send(res, 400, { error: "unsupported_grant_type" });
       const presented = form.get("refresh_token") ?? "";
       // Rotating mode: a refresh token works once. Non-rotating mode: it stays valid and is not re-sent.
-      const valid = this.options.omitRefreshToken
-        ? this.#liveRefreshTokens.has(presented)
-        : this.#liveRefreshTokens.delete(presented);
+      const rotating = !this.options.omitRefreshToken && !this.options.blankRefreshToken;
+      const valid = rotating
+        ? this.#liveRefreshTokens.delete(presented)
+        : this.#liveRefreshTokens.has(presented);
       if (!valid)
         return send(res, 400, {
           error: "invalid_grant",
@@ -126,7 +138,8 @@ export class ScriptedOAuthServer {
         token_type: "Bearer",
         expires_in: this.options.expiresIn ?? 3600,
       };
-      if (!this.options.omitRefreshToken) {
+      if (this.options.blankRefreshToken) answer.refresh_token = "";
+      if (rotating) {
         const next = `rt-${++this.#counter}-${crypto.randomUUID()}`;
         this.#liveRefreshTokens.add(next);
         answer.refresh_token = next;
