@@ -27,16 +27,18 @@ export function readSquareError(body: unknown): SquareErrorInfo {
 
 // Said by the token endpoint (or RenewToken), these mean the code, refresh token or grant is dead.
 // Square has no REFRESH_TOKEN_* code: a dead refresh token comes back as one of the token codes.
-const DEAD_GRANT = new Set([
-  "UNAUTHORIZED",
-  "ACCESS_TOKEN_EXPIRED",
-  "ACCESS_TOKEN_REVOKED",
-  "NOT_FOUND",
-  "not_found",
-]);
+const DEAD_GRANT = new Set(["UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
 const BAD_CLIENT = new Set(["CLIENT_DISABLED", "APPLICATION_DISABLED"]);
 const BAD_TOKEN = new Set(["UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
-const ALREADY_REVOKED = new Set(["NOT_FOUND", "not_found", "ACCESS_TOKEN_REVOKED"]);
+
+/**
+ * Square answers a token it does not know with 400 `NOT_FOUND`. The same code on a 404 is a route
+ * nobody serves (a wrong `baseUrl`, a proxy): it says nothing about the grant, and reading it as a
+ * dead grant would delete every merchant's grant on one configuration mistake.
+ */
+function isUnknownToken(status: number, code: string | undefined): boolean {
+  return status === 400 && (code === "NOT_FOUND" || code === "not_found");
+}
 
 /** Maps a Square error answer to a typed error, from the operation plus Square's code. */
 export function squareErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
@@ -50,9 +52,9 @@ export function squareErrorFromBody(ctx: RequestContext, status: number, body: u
 }
 
 /** RevokeToken's answer for a token Square no longer knows: the goal, no live token, is reached. */
-export function isAlreadyRevoked(body: unknown): boolean {
+export function isAlreadyRevoked(status: number, body: unknown): boolean {
   const { code } = readSquareError(body);
-  return code !== undefined && ALREADY_REVOKED.has(code);
+  return code === "ACCESS_TOKEN_REVOKED" || isUnknownToken(status, code);
 }
 
 function normalizedCode(
@@ -74,7 +76,7 @@ function normalizedCode(
   if (
     code !== undefined &&
     (operation === "exchange" || operation === "refresh" || operation === "renew") &&
-    DEAD_GRANT.has(code)
+    (DEAD_GRANT.has(code) || isUnknownToken(status, code))
   ) {
     return "invalid_grant";
   }

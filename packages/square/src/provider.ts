@@ -157,7 +157,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
         signal: ctx.signal,
       });
       if (!response.ok) {
-        if (isAlreadyRevoked(error)) return;
+        if (isAlreadyRevoked(response.status, error)) return;
         throw squareErrorFromBody(ctx, response.status, error);
       }
       if (asObject(data, ctx, response.status).success !== true) {

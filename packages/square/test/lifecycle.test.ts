@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import {
   createOAuthClient,
   InvalidClientError,
+  InvalidGrantError,
   MemoryTokenStore,
   NetworkError,
   ProviderError,
@@ -25,6 +26,11 @@ type Fault =
 const NOW = Date.parse("2036-11-23T12:00:00Z");
 const KEY = storeKey({ provider: "square", tokenType: "default", account: "m-1" });
 const SECRET = "sq0csp-lifecycle_secret";
+const UNKNOWN_ROUTE = JSON.stringify({
+  errors: [
+    { category: "INVALID_REQUEST_ERROR", code: "NOT_FOUND", detail: "API endpoint for URL path not found" },
+  ],
+});
 
 class SquareLikeServer {
   readonly tokenRequests: Record<string, unknown>[] = [];
@@ -41,7 +47,11 @@ class SquareLikeServer {
         text += chunk.toString();
       });
       req.on("end", async () => {
-        if (req.url !== "/oauth2/token") return void res.writeHead(404).end();
+        // Square's answer for a route it does not serve (the same code as an unknown token, on a 404).
+        if (req.url !== "/oauth2/token") {
+          res.writeHead(404, { "Content-Type": "application/json" });
+          return void res.end(UNKNOWN_ROUTE);
+        }
         const body = JSON.parse(text) as Record<string, unknown>;
         this.tokenRequests.push(body);
         const fault = this.faults.shift();
@@ -109,6 +119,25 @@ async function connected(clock: { now: number } = { now: NOW }) {
 function expectNoSecrets(error: unknown, ...secrets: string[]) {
   assertNoSecrets(error, [SECRET, ...secrets]);
 }
+
+describe("a 404 NOT_FOUND is a wrong route, not a dead grant", () => {
+  it("a refresh answered 404 NOT_FOUND keeps the grant", async () => {
+    const { oauth, store } = await connected();
+    const before = await store.get(KEY);
+    server.faults.push({ kind: "status", status: 404, body: UNKNOWN_ROUTE });
+    const error = await oauth.refresh("m-1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).not.toBeInstanceOf(InvalidGrantError);
+    expect(error).not.toBeInstanceOf(ReauthorizationRequiredError);
+    expect(await store.get(KEY)).toEqual(before);
+  });
+
+  it("a revoke answered 404 NOT_FOUND fails and keeps the token", async () => {
+    const { oauth, store } = await connected();
+    await expect(oauth.revoke("m-1")).rejects.toMatchObject({ status: 404, providerCode: "NOT_FOUND" });
+    expect(await store.get(KEY)).toBeDefined();
+  });
+});
 
 describe("no automatic retry of a token request", () => {
   it.each([
