@@ -6,12 +6,25 @@ import { startMock } from "@partner-oauth/mocks";
 import { scenarios } from "./scenarios/index.mjs";
 
 const only = process.argv.slice(2);
+const known = scenarios.map((s) => s.provider);
+const unknown = only.filter((name) => !known.includes(name));
+if (unknown.length) {
+  console.error(`unknown provider(s): ${unknown.join(", ")}; known: ${known.join(", ")}`);
+  process.exit(2);
+}
 const selected = only.length ? scenarios.filter((s) => only.includes(s.provider)) : scenarios;
 const rows = [];
 let failed = 0;
 
 const started = performance.now();
-const mocks = await Promise.all(selected.map((s) => startMock(s.provider)));
+const starts = await Promise.allSettled(selected.map((s) => startMock(s.provider)));
+const mocks = starts.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+const notStarted = starts.find((r) => r.status === "rejected");
+if (notStarted) {
+  // Stop the mocks that did start before reporting the one that did not.
+  await Promise.all(mocks.map((m) => m.stop()));
+  throw notStarted.reason;
+}
 console.log(`started ${mocks.length} mock(s) in ${Math.round(performance.now() - started)} ms\n`);
 
 try {

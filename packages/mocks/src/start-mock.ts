@@ -28,28 +28,50 @@ function prismBin(): string {
   return join(dirname(pkg), "dist", "index.js");
 }
 
-/** Starts Prism serving a provider's spec (or any spec path) and resolves once it answers HTTP. */
+/** A port picked while free can be taken by another process before Prism binds it: pick again. */
+const PICKED_PORT_ATTEMPTS = 3;
+
+/**
+ * Starts Prism serving a provider's spec (or any spec path) and resolves once this Prism says it is
+ * listening and answers HTTP. A port another server holds fails the start instead of handing back
+ * that server's URL. Prism is killed when this process exits, so a forgotten `stop()` leaks nothing.
+ */
 export async function startMock(
   providerOrSpecPath: MockProvider | (string & {}),
   options: StartMockOptions = {},
 ): Promise<MockServer> {
   const spec = resolveSpec(providerOrSpecPath);
   const host = options.host ?? "127.0.0.1";
-  const port = options.port ?? (await freePort(host));
+  const attempts = options.port === undefined ? PICKED_PORT_ATTEMPTS : 1;
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort(host));
+    try {
+      return await startPrism(spec, host, port, options.startTimeoutMs ?? 90_000);
+    } catch (error) {
+      if (attempt >= attempts || !String((error as Error).message).includes("EADDRINUSE")) throw error;
+    }
+  }
+}
+
+async function startPrism(spec: string, host: string, port: number, timeoutMs: number): Promise<MockServer> {
   const child = spawn(process.execPath, [prismBin(), "mock", spec, "-h", host, "-p", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const url = `http://${host}:${port}`;
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
+  const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  });
-  const stop = () => stopChild(child);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const stop = async () => {
+    await stopChild(child);
+    process.removeListener("exit", killOnExit);
+  };
   try {
-    await waitUntilAnswering(url, child, options.startTimeoutMs ?? 90_000);
+    await waitUntilListening(url, child, () => output, timeoutMs);
   } catch (error) {
     await stop();
     throw new Error(`Prism did not start for ${spec}: ${(error as Error).message}\n${output}`);
@@ -57,16 +79,26 @@ export async function startMock(
   return { url, port, spec, stop };
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitUntilListening(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const announcement = `Prism is listening on ${url}`;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
-    try {
-      await fetch(`${url}/__prism_ready__`, { signal: AbortSignal.timeout(1000) });
-      return; // any HTTP answer (Prism says 404) means it is serving
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited with code ${child.exitCode ?? child.signalCode}`);
     }
+    // Only this child's own announcement proves the port is ours; then HTTP must answer too.
+    if (output().includes(announcement)) {
+      try {
+        await fetch(`${url}/__prism_ready__`, { signal: AbortSignal.timeout(1000) });
+        return;
+      } catch {}
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no answer within ${timeoutMs} ms`);
 }

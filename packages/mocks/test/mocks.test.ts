@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import createClient from "openapi-fetch";
 import { describe, expect, it } from "vitest";
 import {
@@ -30,6 +33,41 @@ describe("startMock", () => {
     for (const provider of PROVIDERS)
       expect(resolveSpec(provider)).toMatch(new RegExp(`${provider}\\.yaml$`));
     expect(() => resolveSpec("nope")).toThrow(/unknown provider/);
+  });
+
+  it("refuses a port another server holds instead of handing back that server's URL", async () => {
+    const squatter = createServer((_req, res) => res.end("not prism"));
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const { port } = squatter.address() as AddressInfo;
+    try {
+      await expect(startMock("gocardless", { port, startTimeoutMs: 30_000 })).rejects.toThrow(
+        /Prism did not start/,
+      );
+    } finally {
+      squatter.closeAllConnections();
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it("kills Prism when the process that started it exits without stop()", () => {
+    const script = `
+      import { startMock } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).pathname)};
+      const mock = await startMock("gocardless");
+      console.log(mock.port);
+      process.exit(0);`;
+    // The built package (turbo builds before tests): a child process cannot load TypeScript here.
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const port = Number(run.stdout.trim().split("\n").pop());
+    expect(port).toBeGreaterThan(0);
+    // Nothing may be listening there any more: the exit handler killed Prism.
+    const probe = spawnSync(process.execPath, [
+      "-e",
+      `fetch("http://127.0.0.1:${port}/", { signal: AbortSignal.timeout(2000) }).then(() => process.exit(1), () => process.exit(0))`,
+    ]);
+    expect(probe.status).toBe(0);
   });
 
   it("fails clearly when Prism cannot start", async () => {

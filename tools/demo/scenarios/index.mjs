@@ -1,13 +1,9 @@
 // One scenario per provider, each in its own file exporting `{ provider, run({ mockUrl, step }) }`.
-const order = ["gocardless", "truelayer", "square", "braintree", "opencollective"];
+// Imported unconditionally: a scenario that cannot load (an unbuilt package) must fail the demo.
+import braintree from "./braintree.mjs";
+import gocardless from "./gocardless.mjs";
+import opencollective from "./opencollective.mjs";
+import square from "./square.mjs";
+import truelayer from "./truelayer.mjs";
 
-export const scenarios = [];
-for (const provider of order) {
-  const url = new URL(`./${provider}.mjs`, import.meta.url);
-  try {
-    scenarios.push((await import(url.href)).default);
-  } catch (error) {
-    if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes(`${provider}.mjs`))
-      throw error;
-  }
-}
+export const scenarios = [gocardless, truelayer, square, braintree, opencollective];

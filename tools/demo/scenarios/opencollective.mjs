@@ -1,5 +1,5 @@
 import { createOAuthClient, MemoryTokenStore } from "@partner-oauth/core";
-import { violationGuard } from "@partner-oauth/mocks";
+import { guardedFetch, violationGuard } from "@partner-oauth/mocks";
 import { createOpenCollectiveGraphQLClient, fetchMe, opencollective } from "@partner-oauth/opencollective";
 import { consent, describe } from "./consent.mjs";
 
@@ -36,8 +36,12 @@ export default {
       return { result: describe(token) };
     });
     await step("GraphQL me (bearer middleware)", async () => {
-      const graphql = createOpenCollectiveGraphQLClient({ oauth, account: "merchant-42" });
-      graphql.use(violationGuard);
+      // guardedFetch, not middleware: it also checks the request bearerAuth replays after a 401.
+      const graphql = createOpenCollectiveGraphQLClient({
+        oauth,
+        account: "merchant-42",
+        fetch: guardedFetch(),
+      });
       const me = await fetchMe(graphql);
       return { result: `user ${me.id} (${me.name}, email ${me.email ? "granted" : "not granted"})` };
     });

@@ -16,3 +16,10 @@ it("runs every provider's lifecycle against the mocks and exits 0", () => {
   // Example access tokens of the specs never reach the output.
   expect(result.stdout).not.toMatch(/sandbox_Xq7pLr2n4TkVw9ZsYb3Hc|EAAA|eyJhbGciOi/);
 });
+
+it("refuses an unknown provider name instead of running nothing and passing", () => {
+  const script = fileURLToPath(new URL("../run.mjs", import.meta.url));
+  const result = spawnSync(process.execPath, [script, "braintre"], { encoding: "utf8", timeout: 30_000 });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(/unknown provider\(s\): braintre; known: gocardless, truelayer/);
+});
