@@ -5,6 +5,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   type OAuthClient,
   optionalString,
+  ProviderError,
   providerError,
   requiredString,
   withRequestContext,
@@ -24,6 +25,10 @@ export interface OpenCollectiveGraphQLPaths {
 }
 
 export type OpenCollectiveGraphQLClient = Client<OpenCollectiveGraphQLPaths>;
+
+/** Whose token each client sends, so `fetchMe` can refresh it when Open Collective ignores it. */
+const owners = new WeakMap<OpenCollectiveGraphQLClient, { oauth: OpenCollectiveOAuth; account: string }>();
+type OpenCollectiveOAuth = OAuthClient<OpenCollectiveProvider>;
 
 export interface OpenCollectiveGraphQLOptions {
   /** The OAuth client holding the token; its provider's host is the default API host. */
@@ -49,6 +54,7 @@ export function createOpenCollectiveGraphQLClient(
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   client.use(bearerAuth(options.oauth, { account: options.account, fetch: options.fetch }));
+  owners.set(client, { oauth: options.oauth, account: options.account });
   return client;
 }
 
@@ -63,13 +69,35 @@ export const ME_QUERY = "{ me { id name email } }";
 
 /**
  * Runs `{ me { id name email } }`. Open Collective silently ignores an invalid, revoked or replaced
- * token and answers 200 `{data:{me:null}}`: that becomes a ProviderError with code `invalid_token`
- * (connect the account again). GraphQL `errors[]` and the REST 401/429 envelope become typed errors too.
+ * token and answers 200 `{data:{me:null}}`, so no 401 ever triggers the bearer middleware's refresh.
+ * For a client from `createOpenCollectiveGraphQLClient`, `fetchMe` therefore refreshes once itself
+ * (only if that token is still the stored one) and asks again: a dead grant then ends in
+ * `ReauthorizationRequiredError` and leaves the store, instead of being handed out until it expires.
+ * A second `me: null`, or one on any other client, is a ProviderError with code `invalid_token`.
+ * GraphQL `errors[]` and the REST 401/429 envelope become typed errors too.
  */
-export function fetchMe(
+export async function fetchMe(
   client: OpenCollectiveGraphQLClient,
   options?: CallOptions,
 ): Promise<OpenCollectiveUser> {
+  const owner = owners.get(client);
+  if (!owner) return queryMe(client, options);
+  const sent = (await owner.oauth.getToken(owner.account, options)).accessToken;
+  try {
+    return await queryMe(client, options);
+  } catch (error) {
+    if (!isIgnoredToken(error)) throw error;
+    await owner.oauth.refresh(owner.account, { ...options, ifAccessToken: sent });
+    return queryMe(client, options);
+  }
+}
+
+function isIgnoredToken(error: unknown): boolean {
+  return error instanceof ProviderError && error.status === 200 && error.code === "invalid_token";
+}
+
+/** One `me` query through the client. */
+function queryMe(client: OpenCollectiveGraphQLClient, options?: CallOptions): Promise<OpenCollectiveUser> {
   const base = { provider: "opencollective", operation: "request" as const, timeoutMs: DEFAULT_TIMEOUT_MS };
   return withRequestContext(base, options, async (ctx) => {
     const { data, error, response } = await client.POST("/api/graphql/v2", {

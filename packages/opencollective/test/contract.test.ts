@@ -338,15 +338,40 @@ describe("GraphQL me (POST /api/graphql/v2 through the bearer middleware)", () =
     expect(await requests[0]?.json()).toEqual({ query: "{ me { id name email } }" });
   });
 
-  it("treats `me: null` (token ignored: invalid, revoked or replaced) as invalid_token", async () => {
+  it("treats `me: null` (token ignored: invalid, revoked or replaced) as invalid_token after one refresh", async () => {
     const target = setup();
     const token = await connect(target.oauth);
-    const error = await fetchMe(graphql(target, "code=200, example=me_not_authenticated").client).catch(
-      (e: unknown) => e,
-    );
+    const { client, requests } = graphql(target, "code=200, example=me_not_authenticated");
+    const error = await fetchMe(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ code: "invalid_token", status: 200, operation: "request" });
     expectNoSecrets(error, token.accessToken);
+    // Asked twice: with the stored token, then with the refreshed one.
+    expect(requests).toHaveLength(2);
+    expect(target.updates.map((u) => u.reason)).toEqual(["exchange", "refresh"]);
+  });
+
+  it("on `me: null`, a refresh token Open Collective no longer knows removes the grant", async () => {
+    const target = setup("code=401, example=invalid_token");
+    await seed(target);
+    const { client } = graphql(target, "code=200, example=me_not_authenticated");
+    await expect(fetchMe(client)).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+    expect(await target.store.get(key)).toBeUndefined();
+  });
+
+  it("on `me: null`, a refreshed token that works answers the query", async () => {
+    const target = setup();
+    await connect(target.oauth);
+    let calls = 0;
+    const once: typeof fetch = (input, init) =>
+      (calls++ === 0 ? withPrefer("code=200, example=me_not_authenticated") : fetch)(input, init);
+    const client = createOpenCollectiveGraphQLClient({
+      oauth: target.oauth,
+      account: "merchant-42",
+      fetch: guardedFetch(once),
+    });
+    await expect(fetchMe(client)).resolves.toMatchObject({ id: "ljpe4wz0-v35a8oky-wenvmkyg-rdbmox9n" });
+    expect(calls).toBe(2);
   });
 
   it.each([
