@@ -142,6 +142,8 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
       // on). The callback's merchantId passed through the browser: it must not name another merchant.
       const issuedFor = merchantOf(token.accessToken);
       if (merchantId !== undefined && issuedFor !== undefined && merchantId !== issuedFor) {
+        // Nobody will hold this grant: revoke it (best effort) rather than leave it live at Braintree.
+        await revokeAccessToken(token.accessToken, ctx).catch(() => {});
         throw new InvalidCallbackError("callback merchantId does not match the merchant of the token", where);
       }
       return { ...token, subject: merchantId ?? issuedFor };
@@ -158,28 +160,32 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
       return createToken({ grant_type: "refresh_token", refresh_token: token.refreshToken }, ctx);
     },
 
-    async revokeToken(token, ctx) {
-      ctx.secrets.push(clientSecret);
-      const { data, error, response } = await client.POST("/oauth/revoke_access_token", {
-        params: { header },
-        body: { token: token.accessToken },
-        headers: { Accept: "application/xml" },
-        signal: ctx.signal,
-        parseAs: "text",
-      });
-      if (response.status === 200 || response.status === 201) {
-        if (readRevocationResult(data, ctx, response.status)) return;
-        throw providerError(ctx, {
-          status: response.status,
-          description: "the revocation was not confirmed",
-        });
-      }
-      const failure = braintreeError(ctx, response.status, error);
-      // Already revoked or unknown: the goal, no live token, is reached.
-      if (failure.code === "invalid_grant") return;
-      throw failure;
+    revokeToken(token, ctx) {
+      return revokeAccessToken(token.accessToken, ctx);
     },
   };
+
+  async function revokeAccessToken(accessToken: string, ctx: RequestContext): Promise<void> {
+    ctx.secrets.push(clientSecret);
+    const { data, error, response } = await client.POST("/oauth/revoke_access_token", {
+      params: { header },
+      body: { token: accessToken },
+      headers: { Accept: "application/xml" },
+      signal: ctx.signal,
+      parseAs: "text",
+    });
+    if (response.status === 200 || response.status === 201) {
+      if (readRevocationResult(data, ctx, response.status)) return;
+      throw providerError(ctx, {
+        status: response.status,
+        description: "the revocation was not confirmed",
+      });
+    }
+    const failure = braintreeError(ctx, response.status, error);
+    // Already revoked or unknown: the goal, no live token, is reached.
+    if (failure.code === "invalid_grant") return;
+    throw failure;
+  }
 }
 
 /** The merchant id inside a Braintree access token, if it has the documented shape. */

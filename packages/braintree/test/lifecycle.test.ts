@@ -285,6 +285,19 @@ describe("token normalization", () => {
 });
 
 describe("merchantId from the callback", () => {
+  it("revokes the grant it refuses when the callback's merchantId names another merchant", async () => {
+    const { oauth, store } = setup();
+    script.push({ status: 201, body: credentialsXml("a1", "refresh-1") });
+    script.push({ status: 200, body: '<result><success type="boolean">true</success></result>' });
+    await expect(connect(oauth, { merchantId: "someoneelse" })).rejects.toBeInstanceOf(InvalidCallbackError);
+    expect(seen.map((request) => request.path)).toEqual([
+      "/oauth/access_tokens",
+      "/oauth/revoke_access_token",
+    ]);
+    expect(JSON.parse(seen[1]?.body ?? "{}")).toEqual({ token: `access_token$sandbox$${MERCHANT}$a1` });
+    expect(store.size).toBe(0);
+  });
+
   it("refuses a malformed merchantId before spending the code", async () => {
     const { oauth } = setup();
     await expect(connect(oauth, { merchantId: "../x" })).rejects.toBeInstanceOf(InvalidCallbackError);
