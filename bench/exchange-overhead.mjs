@@ -19,6 +19,7 @@ function cases(server) {
       clientId: "bench-client",
       clientSecret: "bench-secret",
       redirectUri: REDIRECT,
+      environment: "sandbox",
       baseUrl: server.url,
     }),
     { store: new MemoryTokenStore() },

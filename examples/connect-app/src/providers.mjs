@@ -31,6 +31,7 @@ export const PROVIDERS = {
         clientId: "demo_client",
         clientSecret: "demo_secret",
         redirectUri,
+        environment: "sandbox",
         baseUrl,
         ...(fetch ? { fetch } : {}),
       }),

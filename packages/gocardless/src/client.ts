@@ -19,7 +19,8 @@ export const GOCARDLESS_HOSTS: Readonly<Record<GoCardlessEnvironment, GoCardless
 export const GOCARDLESS_API_VERSION = "2015-07-06";
 
 export interface GoCardlessClientOptions {
-  environment?: GoCardlessEnvironment | undefined;
+  /** Required: live and sandbox have separate credentials, so there is no safe default. */
+  environment: GoCardlessEnvironment;
   /** Overrides both hosts, e.g. with a mock's URL (one Prism serves the whole spec). */
   baseUrl?: string | undefined;
   /** Overrides the api host only. */
@@ -31,9 +32,11 @@ export type GoCardlessClient = Client<paths>;
 
 /** Resolves the hosts for an environment or a base-URL override. */
 export function gocardlessHosts(options: GoCardlessClientOptions): GoCardlessHosts {
-  const environment = options.environment ?? "live";
+  const environment = options?.environment;
+  if (typeof environment !== "string" || !Object.hasOwn(GOCARDLESS_HOSTS, environment)) {
+    throw new TypeError('gocardless: environment must be "live" or "sandbox"');
+  }
   const hosts = GOCARDLESS_HOSTS[environment];
-  if (!hosts) throw new TypeError(`unknown GoCardless environment: ${String(environment)}`);
   return {
     connect: options.baseUrl ?? hosts.connect,
     api: options.apiBaseUrl ?? options.baseUrl ?? hosts.api,
@@ -44,7 +47,7 @@ export function gocardlessHosts(options: GoCardlessClientOptions): GoCardlessHos
  * A typed openapi-fetch client for specs/gocardless.yaml, on the connect host. Redirects are refused:
  * a token request that follows one could carry the client secret to another host.
  */
-export function createGoCardlessClient(options: GoCardlessClientOptions = {}): GoCardlessClient {
+export function createGoCardlessClient(options: GoCardlessClientOptions): GoCardlessClient {
   return createProviderClient<paths>({
     baseUrl: gocardlessHosts(options).connect,
     fetch: options.fetch,

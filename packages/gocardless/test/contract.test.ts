@@ -37,6 +37,7 @@ afterAll(async () => {
 function setup(prefer?: string) {
   const provider = gocardless({
     ...credentials,
+    environment: "sandbox",
     baseUrl: mock.url,
     ...(prefer ? { fetch: withPrefer(prefer) } : {}),
   });
@@ -134,7 +135,6 @@ describe("revoke (POST /oauth/revoke)", () => {
     ["code=400, example=invalid_request", "invalid_request", 400],
     ["code=401, example=invalid_client", "invalid_client", 401],
   ])("keeps the token when revoke fails with %s", async (prefer, code, status) => {
-    const { store } = setup();
     const failing = setup(prefer);
     const token = await connect(setup().oauth);
     // Same store content, failing server.
@@ -143,7 +143,6 @@ describe("revoke (POST /oauth/revoke)", () => {
     const error = await failing.oauth.revoke("merchant-42").catch((e: unknown) => e);
     expect(error).toMatchObject({ code, status, operation: "revoke" });
     expect(await failing.store.get(key)).toBeDefined();
-    expect(store.size).toBe(0);
     expectNoSecrets(error);
   });
 });

@@ -12,6 +12,7 @@ export default {
       clientId: "demo_client",
       clientSecret: "demo_secret",
       redirectUri,
+      environment: "sandbox",
       baseUrl: mockUrl,
     });
     provider.client.use(violationGuard);

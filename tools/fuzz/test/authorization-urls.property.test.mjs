@@ -19,7 +19,8 @@ const subset = (values) => fc.subarray([...values], { minLength: 1 });
 
 const cases = {
   gocardless: {
-    make: (id, redirect) => gocardless({ clientId: id, clientSecret: "s", redirectUri: redirect, baseUrl }),
+    make: (id, redirect) =>
+      gocardless({ clientId: id, clientSecret: "s", redirectUri: redirect, environment: "sandbox", baseUrl }),
     options: fc.record({
       scopes: fc.constantFrom(["read_write"], ["read_only"]),
       initialView: fc.constantFrom("signup", "login", undefined),

@@ -104,7 +104,14 @@ const contentType = fc.constantFrom("application/json", "application/xml", "text
 
 const providers = {
   gocardless: (fetch) =>
-    gocardless({ clientId: "c", clientSecret: "s", redirectUri, baseUrl: "http://127.0.0.1:9", fetch }),
+    gocardless({
+      clientId: "c",
+      clientSecret: "s",
+      redirectUri,
+      environment: "sandbox",
+      baseUrl: "http://127.0.0.1:9",
+      fetch,
+    }),
   truelayer: (fetch) =>
     truelayer({
       clientId: "c",

@@ -12,7 +12,12 @@ import mocks = require("@partner-oauth/mocks");
 const store: core.TokenStore = new core.MemoryTokenStore();
 const checks: readonly testing.TokenStoreCheck[] = testing.tokenStoreChecks;
 const oauth = core.createOAuthClient(
-  gocardless.gocardless({ clientId: "id", clientSecret: "secret", redirectUri: "https://app.example/cb" }),
+  gocardless.gocardless({
+    clientId: "id",
+    clientSecret: "secret",
+    redirectUri: "https://app.example/cb",
+    environment: "sandbox",
+  }),
   { store },
 );
 // @ts-expect-error GoCardless has no refresh capability

@@ -33,6 +33,7 @@ const scenarios = {
       clientId: "smoke_client",
       clientSecret: "smoke_secret",
       redirectUri,
+      environment: "sandbox",
       baseUrl: url,
     });
     provider.client.use(mocks.violationGuard);
