@@ -83,7 +83,7 @@ export interface paths {
          * @description GoCardless has no token-info or introspection endpoint (the `/oauth/token_info` of one
          *     SDK is invented). The working way to check a token is a cheap REST call with it: 200 means
          *     alive and returns the creditor (`CR…`) with its `verification_status`; 401 means revoked or
-         *     disconnected.
+         *     disconnected (likely: the API's documented 401 for an inactive token, read as revocation).
          */
         get: operations["listCreditors"];
         put?: never;
@@ -383,7 +383,11 @@ export interface operations {
                     "application/json": components["schemas"]["CreditorList"];
                 };
             };
-            /** @description The token is revoked, disconnected or unknown. */
+            /**
+             * @description The token is revoked, disconnected or unknown. The `access_token_not_active` body is
+             *     GoCardless's documented error shape with that reason (likely: not captured from a
+             *     revoked partner token).
+             */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -393,7 +397,11 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description The token's scope does not allow the call (e.g. a `read_only` token writing). */
+            /**
+             * @description The token's scope does not allow the call (e.g. a `read_only` token writing). The
+             *     `insufficient_permissions` reason is a guess: the fact sheet has no 403 body for OAuth
+             *     tokens; the shape is the API's documented error envelope.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -52,7 +52,7 @@ export interface paths {
         /**
          * Exchange an authorization code (or a refresh token) for an access token
          * @description Form-encoded POST (`application/x-www-form-urlencoded` is **required**: a JSON body is
-         *     rejected with `invalid_request` by `oauth2-server`). Client credentials go in the body;
+         *     rejected with `invalid_request` by `oauth2-server` — likely, from the library, not the docs). Client credentials go in the body;
          *     `oauth2-server` would also accept HTTP Basic, which is not documented (guess — if used, a
          *     bad secret answers 401 instead of 400).
          *
@@ -171,9 +171,9 @@ export interface components {
              *     it as `Authorization: Bearer …`. Treat it as opaque.
              */
             access_token: string;
-            /** @description `Bearer` (the docs example shows `bearer`; compare case-insensitively). */
+            /** @description `Bearer` (likely — returned by `oauth2-server`; compare case-insensitively). */
             token_type?: string;
-            /** @description Seconds of validity; always 7776000 (90 days) (docs, 2025-07 revision). */
+            /** @description Seconds of validity; always 7776000 (90 days) (likely — the server's token model; the fact sheet's docs do not show it). */
             expires_in?: number;
             /**
              * @description Rotating refresh token, valid 1 year (`oauth_refresh__…`, 64 characters; confidence
@@ -354,7 +354,9 @@ export interface operations {
             };
             /**
              * @description `oauth2-server` error. The strings are the server's (from `test/server/routes/oauth.test.ts`
-             *     and the library); branch on `error`, not on `error_description`.
+             *     and the library), not the docs: likely. Branch on `error`, not on `error_description`.
+             *     `invalid_client` is a 400 here because the secret travels in the body; the fact sheet's
+             *     401 applies when the client authenticates with HTTP Basic (likely).
              */
             400: {
                 headers: {

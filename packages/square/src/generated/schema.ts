@@ -183,8 +183,11 @@ export interface components {
         Permission: string;
         /**
          * @description One schema per grant, discriminated by `grant_type`. `client_id` is always required.
-         *     `client_secret` is required in the code flow and omitted in the PKCE flow (for both the
-         *     `authorization_code` and the `refresh_token` grant).
+         *     `client_secret` is required in the code flow and not needed in the PKCE flow (for both the
+         *     `authorization_code` and the `refresh_token` grant). A confidential client may send it with
+         *     `code_verifier` (PKCE plus client authentication, as RFC 9700 recommends); Square documents
+         *     neither accepting nor refusing that combination (guess: accepted, the grant stays PKCE).
+         *     `@partner-oauth/square` sends both when it has the secret.
          */
         ObtainTokenRequest: components["schemas"]["AuthorizationCodeGrant"] | components["schemas"]["RefreshTokenGrant"] | components["schemas"]["MigrationTokenGrant"];
         /**
@@ -294,9 +297,10 @@ export interface components {
              */
             id_token?: string;
             /**
-             * @description Code flow: multi-use, never expires; the `refresh_token` grant returns the same value.
-             *     PKCE flow: single-use, expires in 90 days; each refresh returns a new one — always
-             *     store the value from the latest response. Absent when `short_lived` is true.
+             * @description Code flow: the `refresh_token` grant returns the same value (certain); multi-use and
+             *     never expiring (likely). PKCE flow: each refresh returns a new one (certain), single-use
+             *     and expiring in 90 days (likely) — always store the value from the latest response.
+             *     Absent when `short_lived` is true.
              */
             refresh_token?: string;
             /** @description `true` → the access token expires in 24 hours; `false` → 30 days. */
