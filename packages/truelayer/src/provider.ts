@@ -21,8 +21,8 @@ import {
 } from "./client.js";
 import { connectionFromMe, type TrueLayerTokenInfo } from "./connection.js";
 import { apiErrorFromBody } from "./errors.js";
-import type { TokenRequest, TokenResponse } from "./generated/schema.js";
-import { scopesFitTokenType, type TrueLayerScope, type TrueLayerTokenType } from "./scopes.js";
+import type { PaymentsScope, TokenRequest, TokenResponse } from "./generated/schema.js";
+import { scopesFitTokenType, type TrueLayerTokenType } from "./scopes.js";
 import { type TrueLayerToken, tokenFromResponse } from "./token.js";
 
 export interface TrueLayerOptions extends TrueLayerClientOptions {
@@ -36,14 +36,15 @@ export interface TrueLayerOptions extends TrueLayerClientOptions {
 
 /**
  * The TrueLayer adapter: PKCE code flow for Data API tokens (`data` slot), refresh, connection
- * delete, `/me` as introspection, and client-credentials app tokens per type (`payments`, `data`).
+ * delete, `/me` as introspection, and client-credentials app tokens for the Payments side
+ * (`payments` slot). Data API v1 tokens come only from the code flow, never from client credentials.
  */
 export interface TrueLayerProvider
   extends ProviderAdapter<TrueLayerAuthorizeOptions, TrueLayerTokenType, TokenResponse>,
     RefreshCapability<TokenResponse>,
     RevokeCapability<TokenResponse>,
     IntrospectCapability<TokenResponse, TrueLayerTokenInfo>,
-    ClientCredentialsCapability<TrueLayerTokenType, TrueLayerScope, TokenResponse> {
+    ClientCredentialsCapability<"payments", PaymentsScope, TokenResponse> {
   readonly id: "truelayer";
   /** The typed client, e.g. to add middleware. */
   readonly client: TrueLayerClient;
@@ -73,7 +74,9 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
   return {
     id: "truelayer",
     codeFlowTokenType: "data",
-    clientCredentialsTokenTypes: ["payments", "data"],
+    // Data API v1 has no client-credentials tokens (a `data` app token exists only in Data API v3,
+    // which needs a Connection-Id header and is out of scope): only the payments slot takes one.
+    clientCredentialsTokenTypes: ["payments"],
     pkce: "S256",
     client,
 

@@ -12,8 +12,8 @@ export const dataScopes: readonly DataScope[] = dataScopeValues;
 export const paymentsScopes: readonly PaymentsScope[] = paymentsScopeValues;
 
 /**
- * TrueLayer's two token types, each its own store slot: `data` (the code flow's user token, or a
- * Data API app token) and `payments` (an app token from client credentials).
+ * TrueLayer's two token types, each its own store slot: `data` (the code flow's user token) and
+ * `payments` (an app token from client credentials).
  */
 export type TrueLayerTokenType = "payments" | "data";
 

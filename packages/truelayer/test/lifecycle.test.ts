@@ -88,27 +88,31 @@ describe("token slots", () => {
     await expect(oauth.getToken("user-1", { tokenType: "payments" })).rejects.toBeInstanceOf(
       TokenNotFoundError,
     );
-    const dataApp = await oauth.clientCredentials({ tokenType: "data", scopes: ["accounts"] });
     const payments = await oauth.clientCredentials({ tokenType: "payments", scopes: ["payments"] });
-    expect(new Set([data.accessToken, dataApp.accessToken, payments.accessToken]).size).toBe(3);
-    expect(server.grants("client_credentials").map((r) => r.form.get("scope"))).toEqual([
-      "accounts",
-      "payments",
-    ]);
+    expect(payments.accessToken).not.toBe(data.accessToken);
+    expect(server.grants("client_credentials").map((r) => r.form.get("scope"))).toEqual(["payments"]);
     const app = (tokenType: string) => storeKey({ provider: "truelayer", tokenType, account: undefined });
     expect((await store.get(app("payments")))?.accessToken).toBe(payments.accessToken);
-    expect((await store.get(app("data")))?.accessToken).toBe(dataApp.accessToken);
     expect((await oauth.getToken("user-1")).accessToken).toBe(data.accessToken);
   });
 
   it("refuses scopes of the other token type before sending anything", async () => {
     const { oauth, store } = setup();
     const error = await oauth
+      // @ts-expect-error a Data API scope is not a payments scope
       .clientCredentials({ tokenType: "payments", scopes: ["accounts"] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(server.requests).toHaveLength(0);
     expect(store.size).toBe(0);
+  });
+
+  it("has no client-credentials data token: Data API v1 tokens come only from the code flow", async () => {
+    const { oauth } = setup();
+    // @ts-expect-error only the payments slot takes an app token
+    const attempt = oauth.clientCredentials({ tokenType: "data", scopes: ["accounts"] });
+    await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+    expect(server.requests).toHaveLength(0);
   });
 });
 
@@ -139,7 +143,7 @@ describe("client-credentials cache", () => {
       token_type: "Bearer",
       refresh_token: "x",
     });
-    const token = await oauth.clientCredentials({ tokenType: "data", scopes: ["accounts"] });
+    const token = await oauth.clientCredentials({ tokenType: "payments", scopes: ["payments"] });
     expect(token.refreshToken).toBeUndefined();
   });
 });

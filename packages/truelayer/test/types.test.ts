@@ -39,7 +39,11 @@ describe("facade types", () => {
     expectTypeOf(oauth.clientCredentials)
       .parameter(0)
       .toHaveProperty("tokenType")
-      .toEqualTypeOf<"payments" | "data">();
+      .toEqualTypeOf<"payments">();
+    expectTypeOf(oauth.clientCredentials)
+      .parameter(0)
+      .toHaveProperty("scopes")
+      .toEqualTypeOf<readonly PaymentsScope[]>();
     expectTypeOf(oauth.authorize).parameter(0).toHaveProperty("scopes").toEqualTypeOf<readonly DataScope[]>();
     expectTypeOf(dataScopes).toEqualTypeOf<readonly DataScope[]>();
     expectTypeOf(paymentsScopes).toEqualTypeOf<readonly PaymentsScope[]>();
