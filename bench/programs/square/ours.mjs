@@ -1,4 +1,4 @@
-// @partner-oauth/square + @partner-oauth/core: authorize (PKCE), callback + exchange, refresh, revoke.
+// @partner-oauth/square + @partner-oauth/core: authorize (code flow), callback + exchange, refresh, revoke.
 import { createOAuthClient, MemoryTokenStore } from "@partner-oauth/core";
 import { square } from "@partner-oauth/square";
 

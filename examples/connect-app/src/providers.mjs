@@ -69,7 +69,7 @@ export const PROVIDERS = {
     create: ({ baseUrl, redirectUri, fetch }) =>
       square({
         clientId: "sq0idp-demo",
-        // With the secret the adapter can revoke; PKCE still protects the code exchange.
+        // With the secret: Square's code flow for server apps, and revoke.
         clientSecret: "sq0csp-demo-secret",
         redirectUri,
         environment: "sandbox",
@@ -77,12 +77,12 @@ export const PROVIDERS = {
         ...(fetch ? { fetch } : {}),
       }),
     authorize: { scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"], session: false },
-    // The mock's first examples are for the code flow with a secret; this app uses PKCE.
-    prefer: { exchange: "code=200, example=pkce_flow", refresh: "code=200, example=pkce_refresh" },
+    // The mock's first examples are the code flow's; the refresh one returns the same refresh token.
+    prefer: { refresh: "code=200, example=refresh" },
     callbackParams: [],
     refresh: true,
     revoke: true,
-    note: "Square's token response carries no scopes; refresh rotates the single-use refresh token.",
+    note: "Square's token response carries no scopes; the code flow's refresh token is reused.",
   },
   braintree: {
     name: "Braintree",

@@ -20,13 +20,13 @@ export interface SquareAuthorizeOptions {
 const PERMISSION = /^[A-Z0-9_]+$/;
 
 /**
- * Builds `GET /oauth2/authorize`. Square documents no `code_challenge_method`; the challenge is S256,
- * so only `code_challenge` is sent. `redirect_uri` goes out only when configured, because one sent here
+ * Builds `GET /oauth2/authorize`. In the PKCE flow only `code_challenge` is sent: Square documents no
+ * `code_challenge_method`, and the challenge is S256. `redirect_uri` goes out only when configured, because one sent here
  * must be sent again to ObtainToken.
  */
 export function squareAuthorizationUrl(
   host: string,
-  app: { clientId: string; redirectUri: string | undefined },
+  app: { clientId: string; redirectUri: string | undefined; pkce: boolean },
   { state, codeChallenge, options }: AuthorizationUrlInput<SquareAuthorizeOptions>,
 ): URL {
   const scopes = options?.scopes;
@@ -36,14 +36,15 @@ export function squareAuthorizationUrl(
   if (options.locale !== undefined && !localeValues.includes(options.locale)) {
     throw new TypeError(`square: locale must be one of ${localeValues.join(", ")}`);
   }
-  // Every code exchange sends code_verifier, so an URL without the challenge could never be redeemed.
-  if (!codeChallenge) throw new TypeError("square: a PKCE code challenge is required");
+  // Square picks the flow from this URL: a challenge makes it PKCE, whose exchange sends the verifier
+  // and no secret. The public adapter therefore always needs one, the code-flow adapter never sends one.
+  if (app.pkce && !codeChallenge) throw new TypeError("square: a PKCE code challenge is required");
   const url = new URL("/oauth2/authorize", host);
   const query = url.searchParams;
   query.set("client_id", app.clientId);
   query.set("scope", scopes.join(" "));
   query.set("state", state);
-  query.set("code_challenge", codeChallenge);
+  if (app.pkce && codeChallenge) query.set("code_challenge", codeChallenge);
   if (app.redirectUri) query.set("redirect_uri", app.redirectUri);
   if (options.locale) query.set("locale", options.locale);
   if (options.session !== undefined) query.set("session", String(options.session));

@@ -32,6 +32,7 @@ export { errorCodeValues } from "./generated/schema.js";
 export {
   type SquareOptions,
   type SquareProvider,
+  type SquareProviderBase,
   type SquarePublicProvider,
   type SquareToken,
   square,

@@ -24,9 +24,12 @@ export interface SquareOptions extends SquareClientOptions {
   /** Application ID (`sq0idp-…`, sandbox `sandbox-sq0idb-…`). */
   clientId: string;
   /**
-   * Application secret. Revoke and the deprecated renew need it (`Authorization: Client …`); without it
-   * the adapter is a public PKCE client and has neither. When set it also goes to ObtainToken next to
-   * `code_verifier`: Square requires it only outside PKCE and does not forbid it inside.
+   * Application secret. With it the adapter uses Square's code flow, which Square recommends for
+   * confidential server apps: the secret goes to ObtainToken, no PKCE, and the refresh token is
+   * multi-use (each refresh returns the same one). Revoke and the deprecated renew need it too
+   * (`Authorization: Client …`). Without it the adapter is a public PKCE client (single-use,
+   * rotating refresh tokens) and has neither. Square tells the flows apart by the `code_challenge`
+   * on the authorize URL, so the two are never mixed.
    */
   clientSecret?: string | undefined;
   /**
@@ -41,19 +44,27 @@ export interface SquareOptions extends SquareClientOptions {
 
 export type SquareToken = TokenData<ObtainTokenResponse>;
 
-/** The adapter without an application secret: PKCE code flow, refresh and token status. */
-export interface SquarePublicProvider
+/** What both flows share: authorize, code exchange, refresh and token status. */
+export interface SquareProviderBase
   extends ProviderAdapter<SquareAuthorizeOptions, "default", ObtainTokenResponse>,
     RefreshCapability<ObtainTokenResponse>,
     IntrospectCapability<ObtainTokenResponse, SquareTokenStatus> {
   readonly id: "square";
-  readonly pkce: "S256";
   /** The typed client, e.g. to add middleware. */
   readonly client: SquareClient;
 }
 
-/** The adapter with the application secret: adds revoke and the deprecated renew. No client credentials. */
-export interface SquareProvider extends SquarePublicProvider, RevokeCapability<ObtainTokenResponse> {
+/** The adapter without an application secret: Square's PKCE flow, refresh and token status. */
+export interface SquarePublicProvider extends SquareProviderBase {
+  readonly pkce: "S256";
+}
+
+/**
+ * The adapter with the application secret: Square's code flow (no PKCE), plus revoke and the
+ * deprecated renew. No client credentials.
+ */
+export interface SquareProvider extends SquareProviderBase, RevokeCapability<ObtainTokenResponse> {
+  readonly pkce: "none";
   /**
    * Renews an access token (before expiry or up to 15 days after) without a refresh token. Not a
    * facade capability: store the returned token yourself.
@@ -80,9 +91,9 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
   const client = createSquareClient(options);
 
   /**
-   * ObtainToken. Square needs `client_secret` only outside PKCE; every grant here is PKCE, so the
-   * secret is optional, and it is sent when configured so a server app still authenticates itself.
-   * Never retried: a PKCE refresh token is single-use, and a retry could spend it twice.
+   * ObtainToken: with the secret the code flow (`client_secret`), without it the PKCE flow
+   * (`code_verifier` on the code grant, nothing on refresh). Never retried: a PKCE refresh token is
+   * single-use, and a retry could spend it twice.
    */
   async function obtainToken(body: ObtainTokenRequest, ctx: RequestContext): Promise<SquareToken> {
     if (clientSecret) ctx.secrets.push(clientSecret);
@@ -91,25 +102,24 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
     return tokenFromResponse<ObtainTokenResponse>(data, ctx, response.status);
   }
 
-  const provider: SquarePublicProvider = {
+  const usesPkce = !clientSecret;
+  const base: Omit<SquareProviderBase, "pkce"> = {
     id: "square",
     codeFlowTokenType: "default",
-    pkce: "S256",
     client,
 
     authorizationUrl(input) {
-      return squareAuthorizationUrl(host, { clientId, redirectUri }, input);
+      return squareAuthorizationUrl(host, { clientId, redirectUri, pkce: usesPkce }, input);
     },
 
     exchangeCode({ code, codeVerifier }, ctx) {
       return obtainToken(
         {
           client_id: clientId,
-          client_secret: clientSecret,
           grant_type: "authorization_code",
           code,
-          code_verifier: codeVerifier,
           redirect_uri: redirectUri,
+          ...(clientSecret ? { client_secret: clientSecret } : { code_verifier: codeVerifier }),
         },
         ctx,
       );
@@ -143,11 +153,12 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
       return statusFromResponse(data, ctx, response.status, now());
     },
   };
-  if (!clientSecret) return provider;
+  if (!clientSecret) return { ...base, pkce: "S256" } satisfies SquarePublicProvider;
 
   const clientAuthorization = `Client ${clientSecret}`;
   return {
-    ...provider,
+    ...base,
+    pkce: "none",
 
     async revokeToken(token, ctx) {
       ctx.secrets.push(clientSecret);

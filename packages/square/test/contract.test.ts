@@ -1,10 +1,10 @@
 import {
+  type BaseClient,
   codeChallengeS256,
   createOAuthClient,
   InvalidClientError,
   InvalidGrantError,
   MemoryTokenStore,
-  type OAuthClient,
   ProviderError,
   ReauthorizationRequiredError,
   RequestAbortedError,
@@ -20,7 +20,7 @@ import {
   withPrefer,
 } from "@partner-oauth/mocks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SQUARE_VERSION, type SquarePublicProvider, square } from "../src/index.js";
+import { SQUARE_VERSION, type SquareProviderBase, square } from "../src/index.js";
 
 // Contract tests: every operation of specs/square.yaml, success and each documented error example,
 // through the real client over HTTP against Prism serving the spec. Any `sl-violations` header fails
@@ -64,6 +64,7 @@ function recorder(prefer?: string) {
   return { fetch: record, requests };
 }
 
+/** The confidential adapter (with the secret: Square's code flow, revoke, renew) over the mock. */
 function setup(prefer?: string, adapterNow: () => number = now) {
   const recorded = recorder(prefer);
   const provider = square({
@@ -73,14 +74,32 @@ function setup(prefer?: string, adapterNow: () => number = now) {
     fetch: recorded.fetch,
     now: adapterNow,
   });
+  return wire(provider, recorded.requests);
+}
+
+/** The public adapter (no secret: Square's PKCE flow) over the mock. */
+function setupPkce(prefer?: string) {
+  const recorded = recorder(prefer);
+  const provider = square({
+    clientId: credentials.clientId,
+    redirectUri: credentials.redirectUri,
+    environment: "sandbox",
+    baseUrl: mock.url,
+    fetch: recorded.fetch,
+    now,
+  });
+  return wire(provider, recorded.requests);
+}
+
+function wire<P extends SquareProviderBase>(provider: P, requests: Request[]) {
   provider.client.use(violationGuard);
   const store = new MemoryTokenStore();
   const oauth = createOAuthClient(provider, { store, timeoutMs: 5000, now });
-  return { provider, store, oauth, requests: recorded.requests };
+  return { provider, store, oauth, requests };
 }
 
-// The public client's facade: the full one (with revoke) is assignable to it.
-type Oauth = OAuthClient<SquarePublicProvider>;
+// What both flows' facades have in common.
+type Oauth = BaseClient<SquareProviderBase>;
 
 let lastVerifier = "";
 async function connect(oauth: Oauth, account = ACCOUNT) {
@@ -103,13 +122,31 @@ async function seeded(prefer: string, connectPrefer?: string) {
   return { ...failing, token };
 }
 
+/** The same for the public PKCE adapter. */
+async function seededPkce(prefer: string, connectPrefer?: string) {
+  const token = await connect(setupPkce(connectPrefer).oauth);
+  const failing = setupPkce(prefer);
+  await failing.store.set(KEY, { ...token, scopes: [...token.scopes] } as TokenData);
+  return { ...failing, token };
+}
+
 function expectNoSecrets(error: unknown, ...more: string[]) {
   assertNoSecrets(error, [credentials.clientSecret, CODE, lastVerifier, ...EXAMPLE_TOKENS, ...more]);
 }
 
 describe("authorize (GET /oauth2/authorize)", () => {
-  it("builds a PKCE URL the spec accepts, with every option", async () => {
+  it("builds a code-flow URL without a PKCE challenge when the adapter has the secret", async () => {
     const { oauth } = setup();
+    const { url, codeVerifier } = await oauth.authorize({ scopes: ["PAYMENTS_READ"] });
+    expect(codeVerifier).toBeUndefined();
+    expect(url.searchParams.has("code_challenge")).toBe(false);
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+  });
+
+  it("builds a PKCE URL the spec accepts, with every option", async () => {
+    const { oauth } = setupPkce();
     const { url, state, codeVerifier } = await oauth.authorize({
       scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"],
       locale: "en-US",
@@ -158,7 +195,7 @@ describe("authorize (GET /oauth2/authorize)", () => {
 });
 
 describe("exchange (POST /oauth2/token, authorization_code)", () => {
-  it("exchanges the code with code_verifier and stores a normalized token keyed by account", async () => {
+  it("exchanges the code with the client secret (code flow) and stores a normalized token keyed by account", async () => {
     const { oauth, store, requests } = setup();
     const token = await connect(oauth);
     expect(token.accessToken).toBe(EXAMPLE_TOKENS[0]);
@@ -180,13 +217,12 @@ describe("exchange (POST /oauth2/token, authorization_code)", () => {
       client_secret: credentials.clientSecret,
       grant_type: "authorization_code",
       code: CODE,
-      code_verifier: lastVerifier,
       redirect_uri: credentials.redirectUri,
     });
   });
 
   it("keeps the refresh-token expiry of a PKCE grant (example pkce_flow)", async () => {
-    const { oauth } = setup("code=200, example=pkce_flow");
+    const { oauth } = setupPkce("code=200, example=pkce_flow");
     const token = await connect(oauth);
     expect(token.refreshToken).toBe(EXAMPLE_TOKENS[3]);
     expect(token.refreshTokenExpiresAt).toBe(Date.parse("2037-02-19T17:54:09Z"));
@@ -280,8 +316,17 @@ describe("refresh (POST /oauth2/token, refresh_token)", () => {
   });
 
   it("stores the rotated single-use refresh token of a PKCE grant (example pkce_refresh)", async () => {
-    const { oauth, store } = await seeded("code=200, example=pkce_refresh", "code=200, example=pkce_flow");
+    const { oauth, store, requests, token } = await seededPkce(
+      "code=200, example=pkce_refresh",
+      "code=200, example=pkce_flow",
+    );
     const fresh = await oauth.refresh(ACCOUNT);
+    // The PKCE flow's refresh names only the client: no secret.
+    expect(await requests[0]?.json()).toEqual({
+      client_id: credentials.clientId,
+      grant_type: "refresh_token",
+      refresh_token: token.refreshToken,
+    });
     const rotated = "EQAAEGr8nYt2pLm5qZ0vXc7bW1sKj4hF9dA6eR3uTiOyBgNwMzCxVlQaPoSeDkJh";
     expect(fresh.refreshToken).toBe(rotated);
     expect(fresh.refreshTokenExpiresAt).toBe(Date.parse("2037-04-20T09:12:44Z"));
@@ -289,7 +334,7 @@ describe("refresh (POST /oauth2/token, refresh_token)", () => {
   });
 
   it("keeps the stored refresh token when the answer has none (example short_lived)", async () => {
-    const { oauth, store, token } = await seeded(
+    const { oauth, store, token } = await seededPkce(
       "code=200, example=short_lived",
       "code=200, example=pkce_flow",
     );

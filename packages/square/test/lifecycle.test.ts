@@ -13,10 +13,11 @@ import {
 } from "@partner-oauth/core";
 import { assertNoSecrets } from "@partner-oauth/mocks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { square } from "../src/index.js";
+import { type SquareProviderBase, square } from "../src/index.js";
 
-// Lifecycle rules specific to Square, against an in-process server on loopback that behaves like
-// Square's PKCE flow: every refresh spends the single-use refresh token and returns a new one.
+// Lifecycle rules specific to Square, against an in-process server on loopback whose refreshes
+// behave like Square's PKCE flow: every refresh spends the single-use refresh token and returns a
+// new one (the code flow's reusable refresh token is the easier case of the same handling).
 
 type Fault =
   | { kind: "status"; status: number; body: string; contentType?: string }
@@ -102,16 +103,31 @@ beforeEach(() => {
   server.faults.length = 0;
 });
 
-async function connected(clock: { now: number } = { now: NOW }) {
+/** A grant of the confidential adapter (Square's code flow: the secret, no PKCE). */
+function connected(clock: { now: number } = { now: NOW }) {
   const provider = square({
     clientId: "sq0idp-app",
     clientSecret: SECRET,
     environment: "sandbox",
     baseUrl: server.url,
   });
+  return connect(provider, clock, undefined);
+}
+
+/** A grant of the public adapter (Square's PKCE flow: single-use refresh tokens that rotate). */
+function connectedPkce(clock: { now: number } = { now: NOW }) {
+  const provider = square({ clientId: "sq0idp-app", environment: "sandbox", baseUrl: server.url });
+  return connect(provider, clock, "v".repeat(43));
+}
+
+async function connect<P extends SquareProviderBase>(
+  provider: P,
+  clock: { now: number },
+  codeVerifier: string | undefined,
+) {
   const store = new MemoryTokenStore();
   const oauth = createOAuthClient(provider, { store, timeoutMs: 1000, now: () => clock.now });
-  const token = await oauth.exchange("sq0cgb-code", { codeVerifier: "v".repeat(43), account: "m-1" });
+  const token = await oauth.exchange("sq0cgb-code", { codeVerifier, account: "m-1" });
   server.tokenRequests.length = 0;
   return { oauth, store, token };
 }
@@ -187,14 +203,15 @@ describe("no automatic retry of a token request", () => {
 
 describe("PKCE refresh-token rotation", () => {
   it("always refreshes with the newest refresh token and stores each rotated one", async () => {
-    const { oauth, store, token } = await connected();
+    const { oauth, store, token } = await connectedPkce();
     const first = await oauth.refresh("m-1");
     const second = await oauth.refresh("m-1");
     expect(server.tokenRequests.map((r) => r.refresh_token)).toEqual([
       token.refreshToken,
       first.refreshToken,
     ]);
-    expect(server.tokenRequests[0]).toMatchObject({ grant_type: "refresh_token", client_secret: SECRET });
+    expect(server.tokenRequests[0]).toMatchObject({ grant_type: "refresh_token", client_id: "sq0idp-app" });
+    expect(server.tokenRequests[0]).not.toHaveProperty("client_secret"); // PKCE flow: no secret
     expect(await store.get(KEY)).toMatchObject({
       refreshToken: second.refreshToken,
       refreshTokenExpiresAt: Date.parse("2037-02-21T12:00:00Z"),
@@ -203,7 +220,7 @@ describe("PKCE refresh-token rotation", () => {
 
   it("lets concurrent callers share one refresh of an expiring token", async () => {
     const clock = { now: NOW };
-    const { oauth } = await connected(clock);
+    const { oauth } = await connectedPkce(clock);
     clock.now = Date.parse("2036-12-23T11:59:30Z"); // inside the 60 s skew
     const tokens = await Promise.all(Array.from({ length: 5 }, () => oauth.getToken("m-1")));
     expect(server.tokenRequests).toHaveLength(1);
@@ -211,7 +228,7 @@ describe("PKCE refresh-token rotation", () => {
   });
 
   it("deletes the grant when Square says the refresh token is invalid (already rotated)", async () => {
-    const { oauth, store, token } = await connected();
+    const { oauth, store, token } = await connectedPkce();
     server.live.delete(token.refreshToken as string); // spent elsewhere
     const error = await oauth.refresh("m-1").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReauthorizationRequiredError);

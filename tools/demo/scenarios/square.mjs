@@ -10,8 +10,8 @@ export default {
   provider: "square",
   async run({ mockUrl, step }) {
     const store = new MemoryTokenStore();
-    // Prism answers the first documented example unless `Prefer` picks one: each step gets the adapter
-    // whose example fits it (a PKCE exchange, then a PKCE refresh that rotates the refresh token).
+    // With the secret the adapter uses Square's code flow (no PKCE), which Prism's first examples
+    // answer: the exchange, then a refresh that returns the same, reusable refresh token.
     const adapter = (prefer) => {
       const provider = square({
         clientId: "sq0idp-demo",
@@ -26,7 +26,7 @@ export default {
     };
     const oauth = adapter();
 
-    const auth = await step("authorize URL (PKCE)", async () => {
+    const auth = await step("authorize URL (code flow)", async () => {
       const value = await oauth.authorize({
         scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"],
         session: false,
@@ -38,8 +38,7 @@ export default {
       return { value, result: "302 to callback with code + state" };
     });
     const first = await step("callback + code exchange", async () => {
-      const exchange = adapter("code=200, example=pkce_flow");
-      const value = await exchange.handleCallback(redirect.callback, {
+      const value = await oauth.handleCallback(redirect.callback, {
         expectedState: auth.state,
         codeVerifier: auth.codeVerifier,
         account,
@@ -51,8 +50,8 @@ export default {
       const detail = status.active ? `scopes [${status.scopes.join(" ")}]` : status.reason;
       return { result: `active=${status.active}, merchant ${status.merchantId}, ${detail}` };
     });
-    await step("refresh (PKCE rotation)", async () => {
-      const token = await adapter("code=200, example=pkce_refresh").refresh(account);
+    await step("refresh (code flow)", async () => {
+      const token = await adapter("code=200, example=refresh").refresh(account);
       const rotated = token.refreshToken !== first.refreshToken;
       return { result: `${rotated ? "new refresh token stored" : "same refresh token"}; ${describe(token)}` };
     });

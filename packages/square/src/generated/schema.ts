@@ -183,11 +183,10 @@ export interface components {
         Permission: string;
         /**
          * @description One schema per grant, discriminated by `grant_type`. `client_id` is always required.
-         *     `client_secret` is required in the code flow and not needed in the PKCE flow (for both the
-         *     `authorization_code` and the `refresh_token` grant). A confidential client may send it with
-         *     `code_verifier` (PKCE plus client authentication, as RFC 9700 recommends); Square documents
-         *     neither accepting nor refusing that combination (guess: accepted, the grant stays PKCE).
-         *     `@partner-oauth/square` sends both when it has the secret.
+         *     `client_secret` is required in the code flow and omitted in the PKCE flow (for both the
+         *     `authorization_code` and the `refresh_token` grant). Square documents no request carrying
+         *     both, so `@partner-oauth/square` never mixes them: with the application secret it runs the
+         *     code flow (no `code_challenge`, no `code_verifier`), without it the PKCE flow.
          */
         ObtainTokenRequest: components["schemas"]["AuthorizationCodeGrant"] | components["schemas"]["RefreshTokenGrant"] | components["schemas"]["MigrationTokenGrant"];
         /**
