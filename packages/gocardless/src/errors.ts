@@ -15,8 +15,16 @@ export function apiErrorFromBody(ctx: RequestContext, status: number, body: unkn
   const type = typeof envelope.type === "string" ? envelope.type : undefined;
   return providerError(ctx, {
     status,
-    code: status === 401 ? "invalid_token" : status === 403 ? "insufficient_scope" : undefined,
+    code: normalizedCode(status),
     providerCode: reason ?? type,
     description: typeof envelope.message === "string" ? envelope.message : undefined,
   });
+}
+
+function normalizedCode(status: number): string | undefined {
+  if (status === 401) return "invalid_token";
+  if (status === 403) return "insufficient_scope";
+  if (status === 429) return "temporarily_unavailable";
+  if (status >= 500) return "server_error";
+  return undefined;
 }

@@ -186,6 +186,22 @@ describe("introspect (GET /creditors probe on the api host)", () => {
       providerCode: "insufficient_permissions",
     });
   });
+
+  it("maps 429 rate_limit_exceeded to temporarily_unavailable and keeps the token", async () => {
+    const live = setup();
+    const token = await connect(live.oauth);
+    const limited = setup("code=429, example=rate_limit_exceeded");
+    const slot = storeKey({ provider: "gocardless", tokenType: "default", account: "m" });
+    await limited.store.set(slot, { ...token, scopes: [] });
+    const error = await limited.oauth.introspect("m").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({
+      status: 429,
+      code: "temporarily_unavailable",
+      providerCode: "rate_limit_exceeded",
+    });
+    expect(await limited.store.get(slot)).toBeDefined();
+  });
 });
 
 describe("violation guard", () => {

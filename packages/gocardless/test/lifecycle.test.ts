@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createOAuthClient, MemoryTokenStore } from "@partner-oauth/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { gocardless } from "../src/index.js";
 
 // GoCardless splits OAuth across two hosts: the connect host (token, revoke) and the api host (REST,
@@ -52,6 +52,8 @@ const TOKEN = {
   organisation_id: "OR123",
 };
 
+const CREDITORS = { status: 200, body: JSON.stringify({ creditors: [{ id: "CR123", name: "Shop" }] }) };
+let creditorsAnswer = CREDITORS;
 let connectUrl = "";
 let apiUrl = "";
 beforeAll(async () => {
@@ -63,10 +65,12 @@ beforeAll(async () => {
         : { status: 404, body: JSON.stringify({ error: "not_found" }) },
   );
   apiUrl = await serve("api", (path) =>
-    path === "/creditors"
-      ? { status: 200, body: JSON.stringify({ creditors: [{ id: "CR123", name: "Shop" }] }) }
-      : { status: 404, body: "{}" },
+    path === "/creditors" ? creditorsAnswer : { status: 404, body: "{}" },
   );
+});
+afterEach(() => {
+  seen.length = 0;
+  creditorsAnswer = CREDITORS;
 });
 afterAll(async () => {
   for (const server of servers) {
@@ -114,6 +118,25 @@ describe("the connect/api host split and what goes on the wire", () => {
       token: TOKEN.access_token,
       client_id: "client-id",
       client_secret: "client:secret&more",
+    });
+  });
+
+  it('reads the bare-string error some API endpoints answer (`{"error":"bank_authorisation_expired"}`)', async () => {
+    const provider = gocardless({
+      clientId: "client-id",
+      clientSecret: "secret",
+      redirectUri: "https://partner.example/gc/callback",
+      environment: "sandbox",
+      baseUrl: connectUrl,
+      apiBaseUrl: apiUrl,
+    });
+    const oauth = createOAuthClient(provider, { store: new MemoryTokenStore(), timeoutMs: 5000 });
+    await oauth.exchange("the-code", { account: "merchant-42" });
+    creditorsAnswer = { status: 400, body: JSON.stringify({ error: "bank_authorisation_expired" }) };
+    await expect(oauth.introspect("merchant-42")).rejects.toMatchObject({
+      status: 400,
+      providerCode: "bank_authorisation_expired",
+      operation: "introspect",
     });
   });
 

@@ -410,6 +410,19 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /**
+             * @description Rate limited: the SDK special-cases 429 (certain). The body is the API's error envelope;
+             *     the `rate_limit_exceeded` reason is likely (GoCardless's error reference, not captured).
+             *     Retry after the `RateLimit-Reset` time, never in a tight loop.
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
 }
