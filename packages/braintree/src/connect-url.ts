@@ -1,3 +1,4 @@
+import { endpointUrl } from "@partner-oauth/core";
 import type { ConnectBusinessPrefill, ConnectUserPrefill, operations } from "./generated/schema.js";
 
 /** The scopes Braintree documents by name (comma-separated on the wire). */
@@ -61,7 +62,7 @@ export function connectUrl(
   for (const [key, value] of Object.entries(query)) {
     if (typeof value === "string") pairs.push([key, value]);
   }
-  const url = new URL("/oauth/connect", baseUrl);
+  const url = endpointUrl(baseUrl, "/oauth/connect");
   url.search = pairs.map(([key, value]) => `${encode(key)}=${encode(value)}`).join("&");
   return url;
 }

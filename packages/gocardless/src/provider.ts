@@ -1,5 +1,6 @@
 import {
   asObject,
+  endpointUrl,
   FORM_HEADERS,
   formBody,
   type IntrospectCapability,
@@ -76,7 +77,7 @@ export function gocardless(options: GoCardlessOptions): GoCardlessProvider {
       if (!scopeValues.includes(scope) || authorize.scopes.length !== 1) {
         throw new TypeError(`gocardless: scopes must be exactly one of ${scopeValues.join(", ")}`);
       }
-      const url = new URL("/oauth/authorize", hosts.connect);
+      const url = endpointUrl(hosts.connect, "/oauth/authorize");
       const query = url.searchParams;
       query.set("response_type", "code");
       query.set("client_id", clientId);

@@ -19,6 +19,7 @@ export {
   type TokenUpdateEvent,
   type TokenUpdateReason,
 } from "./client.js";
+export { endpointUrl } from "./endpoint-url.js";
 export {
   AuthorizationDeniedError,
   InvalidCallbackError,

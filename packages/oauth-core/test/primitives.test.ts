@@ -7,6 +7,7 @@ import {
   constantTimeEqual,
   createPkcePair,
   createState,
+  endpointUrl,
   formBody,
   InvalidCallbackError,
   InvalidInputError,
@@ -107,6 +108,20 @@ describe("callback verification", () => {
   it("accepts a form_post body as URLSearchParams", () => {
     const params = new URLSearchParams({ code: "c", state });
     expect(verifyCallback("p", params, state).code).toBe("c");
+  });
+});
+
+describe("endpoint URLs", () => {
+  it("keep the base URL's own path, like openapi-fetch's API calls", () => {
+    expect(endpointUrl("https://proxy.example/gocardless", "/oauth/authorize").href).toBe(
+      "https://proxy.example/gocardless/oauth/authorize",
+    );
+    expect(endpointUrl("https://proxy.example/gocardless/", "/oauth/authorize").href).toBe(
+      "https://proxy.example/gocardless/oauth/authorize",
+    );
+    expect(endpointUrl("https://connect.gocardless.com", "/oauth/authorize").href).toBe(
+      "https://connect.gocardless.com/oauth/authorize",
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import {
   asObject,
+  endpointUrl,
   expiresAtFromSeconds,
   FORM_HEADERS,
   formBody,
@@ -79,7 +80,7 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
       if (!Array.isArray(scopes) || !scopes.every(isOpenCollectiveScope)) {
         throw new TypeError(`opencollective: scopes must be a list of ${OPENCOLLECTIVE_SCOPES.join(", ")}`);
       }
-      const url = new URL("/oauth/authorize", baseUrl);
+      const url = endpointUrl(baseUrl, "/oauth/authorize");
       const query = url.searchParams;
       query.set("response_type", "code");
       query.set("client_id", clientId);

@@ -1,4 +1,4 @@
-import type { AuthorizationUrlInput } from "@partner-oauth/core";
+import { type AuthorizationUrlInput, endpointUrl } from "@partner-oauth/core";
 import type { operations, Permission } from "./generated/schema.js";
 import { pathsOauth2AuthorizeGetParametersQueryLocaleValues as localeValues } from "./generated/schema.js";
 
@@ -39,7 +39,7 @@ export function squareAuthorizationUrl(
   // Square picks the flow from this URL: a challenge makes it PKCE, whose exchange sends the verifier
   // and no secret. The public adapter therefore always needs one, the code-flow adapter never sends one.
   if (app.pkce && !codeChallenge) throw new TypeError("square: a PKCE code challenge is required");
-  const url = new URL("/oauth2/authorize", host);
+  const url = endpointUrl(host, "/oauth2/authorize");
   const query = url.searchParams;
   query.set("client_id", app.clientId);
   query.set("scope", scopes.join(" "));

@@ -1,5 +1,5 @@
 // Every provider's authorization-URL builder on random but valid inputs: the URL always parses,
-// stays on the provider's host, and carries state, PKCE challenge and client data back exactly —
+// stays on the provider's host and under its base path, and carries state, PKCE challenge and client data back exactly —
 // whatever characters they contain — and never the text "undefined" or "null".
 import { BRAINTREE_SCOPES, braintree } from "@partner-oauth/braintree";
 import { gocardless } from "@partner-oauth/gocardless";
@@ -9,7 +9,9 @@ import { dataScopes, truelayer } from "@partner-oauth/truelayer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-const baseUrl = "https://mock.partner.example";
+// A base URL with a path (a proxy in front of the provider): the authorization URL must keep it,
+// as openapi-fetch keeps it for the token calls.
+const baseUrl = "https://mock.partner.example/proxy";
 const anyText = fc.string({ unit: "binary", minLength: 1, maxLength: 40 });
 const state = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 const challenge = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
@@ -83,7 +85,8 @@ describe.each(Object.keys(cases))("%s authorization URL", (name) => {
         const provider = make(id, redirect);
         const url = provider.authorizationUrl({ state: s, codeChallenge: c, options: opts });
         const reparsed = new URL(url.toString());
-        expect(reparsed.origin).toBe(baseUrl);
+        expect(reparsed.origin).toBe(new URL(baseUrl).origin);
+        expect(reparsed.pathname.startsWith("/proxy/")).toBe(true);
         const query = reparsed.searchParams;
         expect(query.get("state")).toBe(s);
         expect([id, `client_id$sandbox$${id}`]).toContain(query.get("client_id"));
