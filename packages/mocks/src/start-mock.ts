@@ -11,6 +11,8 @@ export interface MockServer {
   readonly spec: string;
   /** Stops Prism and waits for it to exit. Safe to call twice. */
   stop(): Promise<void>;
+  /** Settles when Prism exits, for whatever reason, with its exit code (or signal name). */
+  readonly exited: Promise<number | string>;
 }
 
 export interface StartMockOptions {
@@ -19,6 +21,8 @@ export interface StartMockOptions {
   host?: string;
   /** How long to wait for Prism to answer, in ms. Default 90 s (a loaded CI machine starts it slowly). */
   startTimeoutMs?: number;
+  /** Receives Prism's own output (its request log and any violations it reports). */
+  onOutput?: (text: string) => void;
 }
 
 const require = createRequire(import.meta.url);
@@ -46,23 +50,33 @@ export async function startMock(
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort(host));
     try {
-      return await startPrism(spec, host, port, options.startTimeoutMs ?? 90_000);
+      return await startPrism(spec, host, port, options.startTimeoutMs ?? 90_000, options.onOutput);
     } catch (error) {
       if (attempt >= attempts || !String((error as Error).message).includes("EADDRINUSE")) throw error;
     }
   }
 }
 
-async function startPrism(spec: string, host: string, port: number, timeoutMs: number): Promise<MockServer> {
+async function startPrism(
+  spec: string,
+  host: string,
+  port: number,
+  timeoutMs: number,
+  onOutput: ((text: string) => void) | undefined,
+): Promise<MockServer> {
   const child = spawn(process.execPath, [prismBin(), "mock", spec, "-h", host, "-p", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
   const url = `http://${host}:${port}`;
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
+    onOutput?.(chunk.toString());
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
@@ -76,7 +90,7 @@ async function startPrism(spec: string, host: string, port: number, timeoutMs: n
     await stop();
     throw new Error(`Prism did not start for ${spec}: ${(error as Error).message}\n${output}`);
   }
-  return { url, port, spec, stop };
+  return { url, port, spec, stop, exited };
 }
 
 async function waitUntilListening(

@@ -14,8 +14,13 @@ import {
 } from "../src/index.js";
 
 describe("startMock", () => {
-  it("serves a provider's spec, and stop() frees the port", async () => {
-    const mock = await startMock("gocardless");
+  it("serves a provider's spec, streams Prism's log, and stop() frees the port", async () => {
+    let log = "";
+    const mock = await startMock("gocardless", {
+      onOutput: (text) => {
+        log += text;
+      },
+    });
     const ok = await fetch(`${mock.url}/oauth/revoke`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -24,8 +29,11 @@ describe("startMock", () => {
     });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("sl-violations")).toBeNull();
+    // The request log, not just the routes Prism lists when it starts.
+    await expect.poll(() => log, { timeout: 5000 }).toMatch(/passed the validation rules/);
     await mock.stop();
     await mock.stop(); // idempotent
+    await expect(mock.exited).resolves.toBeDefined();
     await expect(fetch(mock.url, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
   });
 
