@@ -176,6 +176,8 @@ class LifecycleClient {
   readonly #options: OAuthClientOptions<Raw>;
   readonly #flights = new SingleFlight();
   readonly #locks = new KeyedLock();
+  /** Client-credentials request (type and scopes) → the access token last issued for it. */
+  readonly #issuedFor = new Map<string, string>();
 
   constructor(provider: AnyProvider, options: OAuthClientOptions<Raw>) {
     if (!options?.store) throw new InvalidInputError("a token store is required", { operation: "request" });
@@ -296,18 +298,26 @@ class LifecycleClient {
     checkCallOptions(options, this.#meta("client_credentials"));
     const key: TokenKey = { provider: this.provider.id, tokenType: options.tokenType, account: undefined };
     const id = storeKey(key);
+    const request = `${id} ${[...new Set(options.scopes)].sort().join(" ")}`;
+    // A token serves a request when it covers the scopes, or when the provider issued it for exactly
+    // this request (it may grant fewer scopes than asked: asking again would only hammer it).
     const usable = (token: TokenData | undefined): token is TokenData =>
-      token !== undefined && !this.#expiring(token) && options.scopes.every((s) => token.scopes.includes(s));
+      token !== undefined &&
+      !this.#expiring(token) &&
+      (options.scopes.every((s) => token.scopes.includes(s)) ||
+        this.#issuedFor.get(request) === token.accessToken);
     const cached = await this.#read(key, "client_credentials");
     if (usable(cached)) return toToken(cached);
-    const flight = this.#flights.run(`${id} ${[...options.scopes].sort().join(" ")}`, async () => {
+    const flight = this.#flights.run(request, async () => {
       const again = await this.#read(key, "client_credentials");
       if (usable(again)) return toToken(again);
       const data = await this.#call("client_credentials", undefined, (ctx) =>
         provider.clientCredentials({ tokenType: options.tokenType, scopes: options.scopes }, ctx),
       );
       if (data.scopes.length === 0) data.scopes = [...options.scopes];
-      return this.#save(key, data, "client_credentials");
+      const token = await this.#save(key, data, "client_credentials");
+      this.#issuedFor.set(request, token.accessToken);
+      return token;
     });
     return waitFor(flight, options, this.#meta("client_credentials"));
   }

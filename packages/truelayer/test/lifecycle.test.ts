@@ -135,6 +135,22 @@ describe("client-credentials cache", () => {
     expect(server.grants("client_credentials")).toHaveLength(2);
   });
 
+  it("caches a token granted with fewer scopes than asked for that same request", async () => {
+    const { oauth } = setup();
+    server.answerNextToken(200, {
+      access_token: "partial",
+      expires_in: 3600,
+      token_type: "Bearer",
+      scope: "payments",
+    });
+    const scopes = ["payments", "recurring_payments:sweeping"] as const;
+    const first = await oauth.clientCredentials({ tokenType: "payments", scopes });
+    expect(first.scopes).toEqual(["payments"]);
+    const again = await oauth.clientCredentials({ tokenType: "payments", scopes });
+    expect(again.accessToken).toBe("partial");
+    expect(server.grants("client_credentials")).toHaveLength(1);
+  });
+
   it("never keeps a refresh token on an app token (it is fetched again, not refreshed)", async () => {
     const { oauth } = setup();
     server.answerNextToken(200, {
