@@ -164,7 +164,12 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
       ctx.secrets.push(clientSecret);
       const { data, error, response } = await client.POST("/oauth2/revoke", {
         params: { header: { Authorization: clientAuthorization } },
-        body: { client_id: clientId, access_token: token.accessToken },
+        // By merchant: revokes the seller's whole authorization for this app even when the access
+        // token alone was revoked elsewhere (`revoke_only_access_token`), which would otherwise read
+        // as "already revoked" while the refresh token stays live.
+        body: token.subject
+          ? { client_id: clientId, merchant_id: token.subject }
+          : { client_id: clientId, access_token: token.accessToken },
         signal: ctx.signal,
       });
       if (!response.ok) {

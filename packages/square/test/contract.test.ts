@@ -392,17 +392,15 @@ describe("refresh (POST /oauth2/token, refresh_token)", () => {
 });
 
 describe("revoke (POST /oauth2/revoke)", () => {
-  it("revokes with Authorization: Client <secret> and deletes the stored token", async () => {
+  it("revokes the merchant's authorization with Authorization: Client <secret> and deletes the stored token", async () => {
     const { oauth, store, requests, token } = await seeded("code=200, example=success");
     await oauth.revoke(ACCOUNT);
     expect(store.size).toBe(0);
     const [request] = requests;
     expect(request?.headers.get("Authorization")).toBe(`Client ${credentials.clientSecret}`);
     expect(request?.headers.get("Square-Version")).toBe(SQUARE_VERSION);
-    expect(await request?.json()).toEqual({
-      client_id: credentials.clientId,
-      access_token: token.accessToken,
-    });
+    expect(token.subject).toBe("MLQW7K2HJ2RDE");
+    expect(await request?.json()).toEqual({ client_id: credentials.clientId, merchant_id: token.subject });
   });
 
   it.each(["code=400, example=not_found", "code=400, example=legacy_not_found"])(
