@@ -79,18 +79,24 @@ afterAll(async () => {
   }
 });
 
+/** A facade over the two loopback hosts, with one grant exchanged for `merchant-42`. */
+async function connected() {
+  const provider = gocardless({
+    clientId: "client-id",
+    clientSecret: "client:secret&more",
+    redirectUri: "https://partner.example/gc/callback",
+    environment: "sandbox",
+    baseUrl: connectUrl,
+    apiBaseUrl: apiUrl,
+  });
+  const oauth = createOAuthClient(provider, { store: new MemoryTokenStore(), timeoutMs: 5000 });
+  await oauth.exchange("the-code", { account: "merchant-42" });
+  return oauth;
+}
+
 describe("the connect/api host split and what goes on the wire", () => {
   it("token and revoke go to the connect host as forms; the creditor lookup to the api host", async () => {
-    const provider = gocardless({
-      clientId: "client-id",
-      clientSecret: "client:secret&more",
-      redirectUri: "https://partner.example/gc/callback",
-      environment: "sandbox",
-      baseUrl: connectUrl,
-      apiBaseUrl: apiUrl,
-    });
-    const oauth = createOAuthClient(provider, { store: new MemoryTokenStore(), timeoutMs: 5000 });
-    await oauth.exchange("the-code", { account: "merchant-42" });
+    const oauth = await connected();
     await expect(oauth.introspect("merchant-42")).resolves.toMatchObject({
       active: true,
       organisationId: "OR123",
@@ -122,16 +128,7 @@ describe("the connect/api host split and what goes on the wire", () => {
   });
 
   it('reads the bare-string error some API endpoints answer (`{"error":"bank_authorisation_expired"}`)', async () => {
-    const provider = gocardless({
-      clientId: "client-id",
-      clientSecret: "secret",
-      redirectUri: "https://partner.example/gc/callback",
-      environment: "sandbox",
-      baseUrl: connectUrl,
-      apiBaseUrl: apiUrl,
-    });
-    const oauth = createOAuthClient(provider, { store: new MemoryTokenStore(), timeoutMs: 5000 });
-    await oauth.exchange("the-code", { account: "merchant-42" });
+    const oauth = await connected();
     creditorsAnswer = { status: 400, body: JSON.stringify({ error: "bank_authorisation_expired" }) };
     await expect(oauth.introspect("merchant-42")).rejects.toMatchObject({
       status: 400,
