@@ -49,7 +49,12 @@ export async function withRequestContext<T>(
   const ctx: RequestContext = { provider: base.provider, operation: base.operation, signal, secrets: [] };
   try {
     // Raced against the signal too: an adapter or store that ignores it must not hang the caller.
-    return await untilAborted(run(ctx), signal);
+    // Started inside a promise chain: an adapter that returns a plain value or throws synchronously
+    // (a hand-written JavaScript one) is handled like an async one.
+    return await untilAborted(
+      Promise.resolve().then(() => run(ctx)),
+      signal,
+    );
   } catch (error) {
     if (error instanceof OAuthError) throw error;
     if (options?.signal?.aborted)

@@ -221,6 +221,36 @@ describe("refresh conditions", () => {
   });
 });
 
+describe("adapters that break the contract a little", () => {
+  it("one that returns its token without a promise still refreshes", async () => {
+    const store = new MemoryTokenStore();
+    const clock = manualClock();
+    const plain = {
+      ...testProvider({ url: "http://127.0.0.1:9", now: clock.now }),
+      // Breaks the declared type on purpose, as a hand-written JavaScript adapter might.
+      refreshToken: (() => ({
+        accessToken: "fresh",
+        tokenType: "Bearer",
+        scopes: [],
+        raw: {},
+      })) as unknown as () => Promise<TokenData>,
+    };
+    const oauth = createOAuthClient(plain, { store, now: clock.now });
+    await store.set(slot("acct-1"), {
+      accessToken: "a",
+      tokenType: "Bearer",
+      refreshToken: "r",
+      expiresAt: clock.now() - 1,
+      scopes: [],
+      raw: {},
+    });
+    await expect(oauth.getToken("acct-1")).resolves.toMatchObject({
+      accessToken: "fresh",
+      refreshToken: "r",
+    });
+  });
+});
+
 describe("records a store hands back", () => {
   const malformed: [string, unknown][] = [
     ["a string", "token"],
