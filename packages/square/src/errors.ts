@@ -25,11 +25,10 @@ export function readSquareError(body: unknown): SquareErrorInfo {
   return { code: textOf(record.type), detail: textOf(record.message) };
 }
 
-// Said by the token endpoint (or RenewToken), these mean the code, refresh token or grant is dead.
-// Square has no REFRESH_TOKEN_* code: a dead refresh token comes back as one of the token codes.
-const DEAD_GRANT = new Set(["UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
+// Square's codes for a dead token. Said by the token endpoint (or RenewToken) they mean the code,
+// refresh token or grant is dead (Square has no REFRESH_TOKEN_* code); elsewhere, the access token.
+const DEAD_TOKEN = new Set(["UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
 const BAD_CLIENT = new Set(["CLIENT_DISABLED", "APPLICATION_DISABLED"]);
-const BAD_TOKEN = new Set(["UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
 
 /**
  * Square answers a token it does not know with 400 `NOT_FOUND`. The same code on a 404 is a route
@@ -76,11 +75,11 @@ function normalizedCode(
   if (
     code !== undefined &&
     (operation === "exchange" || operation === "refresh" || operation === "renew") &&
-    (DEAD_GRANT.has(code) || isUnknownToken(status, code))
+    (DEAD_TOKEN.has(code) || isUnknownToken(status, code))
   ) {
     return "invalid_grant";
   }
-  if (code !== undefined && BAD_TOKEN.has(code)) return "invalid_token";
+  if (code !== undefined && DEAD_TOKEN.has(code)) return "invalid_token";
   if (code === "INSUFFICIENT_SCOPES" || code === "FORBIDDEN") return "insufficient_scope";
   if (code === "RATE_LIMITED" || status === 429) return "temporarily_unavailable";
   if (status === 400 && code !== undefined) return "invalid_request";
