@@ -1,4 +1,4 @@
-import type { AuthorizationUrlInput } from "@partner-oauth/core";
+import { type AuthorizationUrlInput, endpointUrl } from "@partner-oauth/core";
 import type { DataScope } from "./generated/schema.js";
 import { dataScopes } from "./scopes.js";
 
@@ -52,7 +52,7 @@ export function authLink(
     query.set("code_challenge", codeChallenge);
     query.set("code_challenge_method", "S256");
   }
-  const url = new URL(`${config.host.replace(/\/+$/, "")}/`);
+  const url = endpointUrl(config.host, "/");
   // TrueLayer's own links encode spaces as %20; URLSearchParams writes `+` (a literal + is %2B).
   url.search = query.toString().replace(/\+/g, "%20");
   return url;
