@@ -25,7 +25,6 @@ import {
   type CallOptions,
   checkCallOptions,
   DEFAULT_TIMEOUT_MS,
-  isTimeoutMs,
   type RequestContext,
   untilAborted,
   withRequestContext,
@@ -186,9 +185,7 @@ class LifecycleClient {
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.#skewMs = nonNegative(options.refreshSkewMs, DEFAULT_REFRESH_SKEW_MS, "refreshSkewMs");
-    if (options.timeoutMs !== undefined && !isTimeoutMs(options.timeoutMs)) {
-      checkCallOptions({ timeoutMs: options.timeoutMs }, { operation: "request" });
-    }
+    checkCallOptions({ timeoutMs: options.timeoutMs }, { operation: "request" });
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 

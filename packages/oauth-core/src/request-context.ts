@@ -94,7 +94,7 @@ export function checkCallOptions(
   if (options?.signal?.aborted) throw new RequestAbortedError("request cancelled by the caller", meta);
 }
 
-export function isTimeoutMs(value: unknown): value is number {
+function isTimeoutMs(value: unknown): value is number {
   return typeof value === "number" && value >= 0 && value <= MAX_TIMEOUT_MS;
 }
 
