@@ -4,8 +4,6 @@ import {
   InvalidInputError,
   type OAuthOperation,
   ReauthorizationRequiredError,
-  RequestAbortedError,
-  TimeoutError,
   TokenNotFoundError,
   UnsupportedOperationError,
 } from "./errors.js";
@@ -27,6 +25,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   type RequestContext,
   untilAborted,
+  whyStopped,
   withRequestContext,
 } from "./request-context.js";
 import { SingleFlight } from "./single-flight.js";
@@ -509,9 +508,7 @@ function waitFor<T>(
   const stop =
     signal && deadline ? AbortSignal.any([signal, deadline]) : ((signal ?? deadline) as AbortSignal);
   return untilAborted(promise, stop).catch((error: unknown) => {
-    if (signal?.aborted) throw new RequestAbortedError("request cancelled by the caller", meta);
-    if (deadline?.aborted) throw new TimeoutError(`no answer within ${timeoutMs} ms`, meta);
-    throw error;
+    throw whyStopped(signal, deadline, timeoutMs, meta) ?? error;
   });
 }
 

@@ -2,6 +2,7 @@ import {
   InvalidInputError,
   NetworkError,
   OAuthError,
+  type OAuthErrorOptions,
   type OAuthOperation,
   RequestAbortedError,
   ResponseParseError,
@@ -57,10 +58,8 @@ export async function withRequestContext<T>(
     );
   } catch (error) {
     if (error instanceof OAuthError) throw error;
-    if (options?.signal?.aborted)
-      throw new RequestAbortedError("request cancelled by the caller", { ...meta, cause: error });
-    if (deadline.aborted)
-      throw new TimeoutError(`no answer within ${timeoutMs} ms`, { ...meta, cause: error });
+    const stopped = whyStopped(options?.signal, deadline, timeoutMs, { ...meta, cause: error });
+    if (stopped) throw stopped;
     if (error instanceof ResponseTooLargeError) {
       throw new ResponseParseError(error.message, { ...meta, status: error.status, cause: error });
     }
@@ -91,7 +90,8 @@ export function checkCallOptions(
   if (timeoutMs !== undefined && !isTimeoutMs(timeoutMs)) {
     throw new InvalidInputError(`timeoutMs must be a number from 0 to ${MAX_TIMEOUT_MS}`, meta);
   }
-  if (options?.signal?.aborted) throw new RequestAbortedError("request cancelled by the caller", meta);
+  const stopped = whyStopped(options?.signal, undefined, undefined, meta);
+  if (stopped) throw stopped;
 }
 
 function isTimeoutMs(value: unknown): value is number {
@@ -110,4 +110,19 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
     signal.addEventListener("abort", onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
+}
+
+/**
+ * The error for a call its caller cancelled or its own deadline ended (the caller's signal wins), or
+ * `undefined` when neither stopped it.
+ */
+export function whyStopped(
+  callerSignal: AbortSignal | undefined,
+  deadline: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+  options: OAuthErrorOptions,
+): OAuthError | undefined {
+  if (callerSignal?.aborted) return new RequestAbortedError("request cancelled by the caller", options);
+  if (deadline?.aborted) return new TimeoutError(`no answer within ${timeoutMs} ms`, options);
+  return undefined;
 }
