@@ -3,6 +3,7 @@ import {
   InvalidCallbackError,
   InvalidInputError,
   type ProviderAdapter,
+  noteDeliveredRefreshToken,
   parseTimestamp,
   providerError,
   type RefreshCapability,
@@ -101,6 +102,7 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
       throw braintreeError(ctx, response.status, error);
     }
     const credentials = readCredentials(data, ctx, response.status);
+    noteDeliveredRefreshToken(ctx, credentials.refreshToken);
     ctx.secrets.push(
       credentials.accessToken,
       ...(credentials.refreshToken ? [credentials.refreshToken] : []),
@@ -125,6 +127,8 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
     id: "braintree",
     codeFlowTokenType: "default",
     pkce: "none",
+    // Every refresh returns a new refresh token and kills the one used.
+    refreshTokens: "single-use",
     client,
 
     authorizationUrl({ state, options: authorize }) {

@@ -70,6 +70,7 @@ export function gocardless(options: GoCardlessOptions): GoCardlessProvider {
     id: "gocardless",
     codeFlowTokenType: "default",
     pkce: "none",
+    refreshTokens: "none",
     client,
 
     authorizationUrl({ state, options: authorize }) {

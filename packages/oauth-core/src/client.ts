@@ -1,13 +1,12 @@
 import { type CallbackInput, verifyCallback } from "./callback.js";
 import {
-  InvalidGrantError,
   InvalidInputError,
   type OAuthOperation,
   ReauthorizationRequiredError,
   TokenNotFoundError,
   UnsupportedOperationError,
 } from "./errors.js";
-import { KeyedLock } from "./keyed-lock.js";
+import { coordinateLocally } from "./local-coordination.js";
 import { createPkcePair } from "./pkce.js";
 import type {
   AnyProvider,
@@ -19,6 +18,7 @@ import type {
   RevokeCapability,
   TokenTypeOf,
 } from "./provider.js";
+import { RefreshCoordinator, type RefreshOutcome } from "./refresh-coordinator.js";
 import {
   type CallOptions,
   checkCallOptions,
@@ -28,6 +28,7 @@ import {
   whyStopped,
   withRequestContext,
 } from "./request-context.js";
+import { isSharedTokenStore, type SharedTokenStore, type VersionedRecord } from "./shared-store.js";
 import { SingleFlight } from "./single-flight.js";
 import { createState } from "./state.js";
 import { storeKey, type TokenKey, type TokenStore } from "./store.js";
@@ -39,6 +40,9 @@ import { isTokenData, type Token, type TokenData, toToken, toTokenData } from ".
  * hosts can eat; 60 s costs at most one minute of a 30-minute-plus token.
  */
 export const DEFAULT_REFRESH_SKEW_MS = 60_000;
+
+/** How long a refreshed token's write may be retried while the store fails. */
+export const DEFAULT_WRITE_BUDGET_MS = 5_000;
 
 export type TokenUpdateReason = "exchange" | "refresh" | "client_credentials" | "revoke" | "invalidated";
 
@@ -56,7 +60,20 @@ export interface RefreshErrorEvent {
   grantRemoved: boolean;
 }
 
+export interface UnpersistedTokenEvent<TRaw = unknown> {
+  key: TokenKey;
+  /** The token the provider issued. With a single-use refresh token it may be the only live grant. */
+  token: Token<TRaw>;
+  /** Why it is not in the store; the same error reaches the callers. */
+  error: Error;
+}
+
 export interface OAuthClientOptions<TRaw = unknown> {
+  /**
+   * Where tokens live. A `SharedTokenStore` (`MemoryTokenStore`, `@partner-oauth/store-postgres`)
+   * coordinates refreshes across clients and processes; a plain get/set/delete store is coordinated
+   * within this process only: never share one between processes whose provider rotates refresh tokens.
+   */
   store: TokenStore;
   /** Epoch ms clock, injectable for tests. */
   now?: () => number;
@@ -64,10 +81,23 @@ export interface OAuthClientOptions<TRaw = unknown> {
   refreshSkewMs?: number;
   /** Per-request timeout in ms. Default 10 s. */
   timeoutMs?: number;
+  /** How long a refreshed token's write is retried while the store fails. Default 5 s. */
+  writeBudgetMs?: number;
+  /**
+   * The refresh lease's time to live: longer than `timeoutMs + writeBudgetMs`, since a holder still
+   * working must not lose it. Default `timeoutMs + writeBudgetMs + 5 s`; renewed while the holder works.
+   */
+  leaseTtlMs?: number;
   /** Called after every store write or delete the client makes; awaited, its errors propagate. */
   onTokenUpdate?: (event: TokenUpdateEvent<TRaw>) => void | Promise<void>;
   /** Called when a refresh fails, before the error reaches the callers. */
   onRefreshError?: (event: RefreshErrorEvent) => void | Promise<void>;
+  /**
+   * Called with a token the provider issued but the store did not take (it kept failing, or the
+   * record was removed meanwhile), before the error reaches the callers: keep it somewhere to rescue
+   * a grant whose single-use refresh token was already spent.
+   */
+  onUnpersistedToken?: (event: UnpersistedTokenEvent<TRaw>) => void | Promise<void>;
 }
 
 export interface AuthorizeResult {
@@ -162,18 +192,15 @@ export function createOAuthClient<P extends AnyProvider>(
 
 type Raw = unknown;
 
-/** What a refresh under the key's lock came to; hooks run on it once the lock is released. */
-type RefreshOutcome = { token: Token<Raw>; refreshed: boolean } | { error: Error; grantRemoved: boolean };
-
 class LifecycleClient {
   readonly provider: AnyProvider;
-  readonly #store: TokenStore;
+  readonly #store: SharedTokenStore;
   readonly #now: () => number;
   readonly #skewMs: number;
   readonly #timeoutMs: number;
   readonly #options: OAuthClientOptions<Raw>;
   readonly #flights = new SingleFlight();
-  readonly #locks = new KeyedLock();
+  readonly #coordinator: RefreshCoordinator | undefined;
   /** Client-credentials request (type and scopes) → the access token last issued for it. */
   readonly #issuedFor = new Map<string, string>();
 
@@ -181,11 +208,33 @@ class LifecycleClient {
     if (!options?.store) throw new InvalidInputError("a token store is required", { operation: "request" });
     this.provider = provider;
     this.#options = options;
-    this.#store = options.store;
+    this.#store = isSharedTokenStore(options.store) ? options.store : coordinateLocally(options.store);
     this.#now = options.now ?? Date.now;
     this.#skewMs = nonNegative(options.refreshSkewMs, DEFAULT_REFRESH_SKEW_MS, "refreshSkewMs");
     checkCallOptions({ timeoutMs: options.timeoutMs }, { operation: "request" });
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const writeBudgetMs = nonNegative(options.writeBudgetMs, DEFAULT_WRITE_BUDGET_MS, "writeBudgetMs");
+    const leaseTtlMs = options.leaseTtlMs ?? this.#timeoutMs + writeBudgetMs + 5_000;
+    if (!(leaseTtlMs > this.#timeoutMs + writeBudgetMs) || !Number.isFinite(leaseTtlMs)) {
+      throw new InvalidInputError("leaseTtlMs must be longer than timeoutMs + writeBudgetMs", {
+        operation: "request",
+      });
+    }
+    const refresher = provider as Partial<RefreshCapability>;
+    this.#coordinator =
+      typeof refresher.refreshToken === "function"
+        ? new RefreshCoordinator({
+            store: this.#store,
+            provider: provider as AnyProvider & RefreshCapability,
+            now: this.#now,
+            expiring: (token) => this.#expiring(token),
+            read: (key, operation) => this.#readVersioned(key, operation),
+            call: (signal, run) => this.#call("refresh", { signal }, run),
+            leaseTtlMs,
+            writeBudgetMs,
+            timeoutMs: this.#timeoutMs,
+          })
+        : undefined;
   }
 
   async authorize(options: unknown): Promise<AuthorizeResult> {
@@ -259,14 +308,17 @@ class LifecycleClient {
       // The grant is dead (expired without refresh token, or the refresh token was rejected): there is
       // nothing left to revoke at the provider; make sure the store forgets it too.
       if (!(error instanceof ReauthorizationRequiredError)) throw error;
-      if (await this.#read(key, "revoke")) await this.#remove(key, "revoke");
+      const dead = await this.#readVersioned(storeKey(key), "revoke");
+      if (dead.token) await this.#remove(key, "revoke", dead.version);
       return;
     }
+    const revoked = await this.#readVersioned(storeKey(key), "revoke");
     await this.#call("revoke", options, (ctx) => {
       ctx.secrets.push(token.accessToken, ...(token.refreshToken ? [token.refreshToken] : []));
       return provider.revokeToken(token, ctx);
     });
-    await this.#remove(key, "revoke");
+    // Only the grant that was revoked: a reconnect that stored a new one meanwhile keeps it.
+    if (revoked.token?.accessToken === token.accessToken) await this.#remove(key, "revoke", revoked.version);
   }
 
   async introspect(account: string, options?: SlotOptions<string>): Promise<unknown> {
@@ -332,13 +384,13 @@ class LifecycleClient {
     options: CallOptions | undefined,
     ifAccessToken: string | null | undefined,
   ): Promise<Token<Raw>> {
-    const provider = this.#capability<RefreshCapability>("refreshToken", "refresh");
+    this.#capability<RefreshCapability>("refreshToken", "refresh");
     checkCallOptions(options, this.#meta("refresh"));
     const id = storeKey(key);
     const meta = this.#meta("refresh");
     // A forced refresh must not settle for the token stored when it was asked for.
     const unwanted = ifAccessToken === null ? (await this.#read(key, "refresh"))?.accessToken : ifAccessToken;
-    const start = () => this.#flights.run(id, () => this.#runRefresh(key, provider, ifAccessToken));
+    const start = () => this.#flights.run(id, () => this.#runRefresh(key, unwanted));
     const joined = this.#flights.has(id);
     const token = await waitFor(start(), options, meta);
     // A flight started for another condition may have handed back the very token this caller rejected.
@@ -347,93 +399,71 @@ class LifecycleClient {
     return token;
   }
 
-  /** The shared flight: refresh under the key's lock, then the hooks, outside it (they may call back in). */
-  async #runRefresh(
-    key: TokenKey,
-    provider: RefreshCapability,
-    ifAccessToken: string | null | undefined,
-  ): Promise<Token<Raw>> {
-    const id = storeKey(key);
-    const outcome = await this.#locks.run(id, () => this.#refreshUnderLock(key, provider, ifAccessToken));
+  /**
+   * The shared flight: the coordinated refresh, then the hooks, once the lease is released. It
+   * settles for any stored token that is not expiring and is not `unwanted` (the access token a 401
+   * proved dead, or the one a forced refresh started from).
+   */
+  async #runRefresh(key: TokenKey, unwanted: string | undefined): Promise<Token<Raw>> {
+    const want = (token: TokenData) => token.accessToken === unwanted || this.#expiring(token);
+    return this.#afterRefresh(key, await (this.#coordinator as RefreshCoordinator).refresh(key, want));
+  }
+
+  async #afterRefresh(key: TokenKey, outcome: RefreshOutcome): Promise<Token<Raw>> {
     if ("error" in outcome) {
+      if (outcome.unpersisted) {
+        await this.#options.onUnpersistedToken?.({
+          key,
+          token: toToken(outcome.unpersisted),
+          error: outcome.error,
+        });
+      }
       if (outcome.grantRemoved) {
         await this.#options.onTokenUpdate?.({ key, reason: "invalidated", token: undefined });
       }
       await this.#options.onRefreshError?.({ key, error: outcome.error, grantRemoved: outcome.grantRemoved });
       throw outcome.error;
     }
-    if (outcome.refreshed)
-      await this.#options.onTokenUpdate?.({ key, reason: "refresh", token: outcome.token });
-    return outcome.token;
-  }
-
-  /** Reads the grant, refreshes it and writes the result, all while holding the key's lock. */
-  async #refreshUnderLock(
-    key: TokenKey,
-    provider: RefreshCapability,
-    ifAccessToken: string | null | undefined,
-  ): Promise<RefreshOutcome> {
-    const current = await this.#load(key, "refresh");
-    const wanted = ifAccessToken === null || ifAccessToken === current.accessToken || this.#expiring(current);
-    if (!wanted) return { token: toToken(current), refreshed: false };
-    if (!current.refreshToken) {
-      // Nothing to refresh with: like a provider without refresh, hand the token out while it lives.
-      const alive = current.expiresAt === undefined || current.expiresAt > this.#now();
-      if (ifAccessToken === undefined && alive) return { token: toToken(current), refreshed: false };
-      throw new ReauthorizationRequiredError("token expired and no refresh token is stored", {
-        ...this.#meta("refresh"),
-        account: key.account,
-      });
-    }
-    let fresh: TokenData;
-    try {
-      fresh = await this.#call("refresh", undefined, (ctx) => {
-        ctx.secrets.push(current.refreshToken as string, current.accessToken);
-        return provider.refreshToken(current, ctx);
-      });
-    } catch (error) {
-      if (!(error instanceof InvalidGrantError)) return { error: error as Error, grantRemoved: false };
-      await this.#store.delete(storeKey(key));
-      const gone = new ReauthorizationRequiredError(
-        "the provider rejected the refresh token; connect the account again",
-        { ...this.#meta("refresh"), account: key.account, cause: error },
-      );
-      return { error: gone, grantRemoved: true };
-    }
-    // A response without a refresh token (or an empty one) keeps the old one; a rotated one replaces it.
-    const record = toTokenData({
-      ...fresh,
-      refreshToken: fresh.refreshToken || current.refreshToken,
-      refreshTokenExpiresAt: fresh.refreshToken ? fresh.refreshTokenExpiresAt : current.refreshTokenExpiresAt,
-      subject: fresh.subject ?? current.subject,
-      scopes: fresh.scopes.length > 0 ? fresh.scopes : current.scopes,
-    });
-    await this.#store.set(storeKey(key), record);
-    return { token: toToken(record), refreshed: true };
+    const token = toToken(outcome.token);
+    if (outcome.refreshed) await this.#options.onTokenUpdate?.({ key, reason: "refresh", token });
+    return token;
   }
 
   /** Persists first, then tells the hook, then hands out: nobody gets a token the store does not have. */
   async #save(key: TokenKey, data: TokenData, reason: TokenUpdateReason): Promise<Token<Raw>> {
     const record = toTokenData(data);
-    const id = storeKey(key);
-    await this.#locks.run(id, () => this.#store.set(id, record));
+    // Unconditional: a new grant replaces whatever was there, and a refresh racing it loses its
+    // compare-and-set.
+    await this.#store.compareAndSet(storeKey(key), record, {});
     const token = toToken(record);
     await this.#options.onTokenUpdate?.({ key, reason, token });
     return token;
   }
 
-  async #remove(key: TokenKey, reason: TokenUpdateReason): Promise<void> {
-    const id = storeKey(key);
-    await this.#locks.run(id, () => this.#store.delete(id));
-    await this.#options.onTokenUpdate?.({ key, reason, token: undefined });
+  /** Deletes the record: the one at `version` when given (a newer grant stays), else whatever is there. */
+  async #remove(key: TokenKey, reason: TokenUpdateReason, version?: number): Promise<void> {
+    const result = await this.#store.compareAndDelete(storeKey(key), { version });
+    if (result.ok) await this.#options.onTokenUpdate?.({ key, reason, token: undefined });
   }
 
   /** The stored record, checked: a store holding something else fails here, not in a caller's hands. */
   async #read(key: TokenKey, operation: OAuthOperation): Promise<TokenData | undefined> {
-    const stored: unknown = await this.#store.get(storeKey(key));
+    return this.#checked(await this.#store.get(storeKey(key)), key.tokenType, operation);
+  }
+
+  async #readVersioned(id: string, operation: OAuthOperation): Promise<VersionedRecord> {
+    const record = await this.#store.read(id);
+    const tokenType = id.split(":")[1] ?? "";
+    return {
+      token: this.#checked(record.token, decodeURIComponent(tokenType), operation),
+      version: record.version,
+    };
+  }
+
+  #checked(stored: unknown, tokenType: string, operation: OAuthOperation): TokenData | undefined {
     if (stored === undefined || stored === null) return undefined;
     if (isTokenData(stored)) return stored;
-    throw new InvalidInputError(`the store holds no valid ${key.tokenType} token record for this key`, {
+    throw new InvalidInputError(`the store holds no valid ${tokenType} token record for this key`, {
       ...this.#meta(operation),
     });
   }

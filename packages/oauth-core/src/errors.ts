@@ -11,6 +11,7 @@ export type OAuthOperation =
   | "introspect"
   | "client_credentials"
   | "get_token"
+  | "store"
   | "request";
 
 export interface OAuthErrorOptions {
@@ -22,6 +23,8 @@ export interface OAuthErrorOptions {
   /** The provider's own code, e.g. Square's `ACCESS_TOKEN_EXPIRED`. */
   providerCode?: string | undefined;
   cause?: unknown;
+  /** How long the provider asked to wait before the next request (its `Retry-After`), in ms. */
+  retryAfterMs?: number | undefined;
 }
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
@@ -38,6 +41,7 @@ export class OAuthError extends Error {
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly providerCode: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: OAuthErrorOptions) {
     super(redact(message), options.cause === undefined ? undefined : { cause: safeCause(options.cause) });
@@ -46,6 +50,7 @@ export class OAuthError extends Error {
     this.status = options.status;
     this.code = options.code;
     this.providerCode = options.providerCode === undefined ? undefined : redact(options.providerCode);
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   toJSON(): Record<string, unknown> {
@@ -57,6 +62,7 @@ export class OAuthError extends Error {
       status: this.status,
       code: this.code,
       providerCode: this.providerCode,
+      retryAfterMs: this.retryAfterMs,
       cause: this.cause instanceof Error ? { name: this.cause.name, message: this.cause.message } : undefined,
     };
   }
@@ -191,6 +197,42 @@ export class InvalidInputError extends OAuthError {
 /** The provider does not support this operation (reached only when types were bypassed). */
 export class UnsupportedOperationError extends OAuthError {
   override name = "UnsupportedOperationError";
+}
+
+/**
+ * The token store failed: unreachable, a dropped connection, a statement that errored. Nothing was
+ * deleted because of it. `retryable` says whether the same call may succeed later (a connection
+ * failure) or not (a missing table, a permission error).
+ */
+export class StoreError extends OAuthError {
+  override name = "StoreError";
+  readonly retryable: boolean;
+  constructor(message: string, options: Omit<OAuthErrorOptions, "operation"> & { retryable: boolean }) {
+    super(message, { ...options, operation: "store" });
+    this.retryable = options.retryable;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryable: this.retryable };
+  }
+}
+
+/**
+ * Another process holds this grant's refresh and did not finish within the wait budget (the lease
+ * TTL plus the refresh timeout and write budget). Nothing changed; retry later.
+ */
+export class RefreshPendingError extends OAuthError {
+  override name = "RefreshPendingError";
+  readonly retryable = true;
+}
+
+/**
+ * The provider issued a new token, but it could not be stored (the store kept failing, or a newer
+ * record replaced the one refreshed). The caller gets no token the store does not hold; the new pair
+ * went to `onUnpersistedToken`, where an app can keep it.
+ */
+export class TokenNotPersistedError extends OAuthError {
+  override name = "TokenNotPersistedError";
 }
 
 export { REDACTED };

@@ -8,6 +8,7 @@ export {
   type ClientCredentialsMethods,
   createOAuthClient,
   DEFAULT_REFRESH_SKEW_MS,
+  DEFAULT_WRITE_BUDGET_MS,
   type ExchangeOptions,
   type IntrospectMethods,
   type OAuthClient,
@@ -18,6 +19,7 @@ export {
   type SlotOptions,
   type TokenUpdateEvent,
   type TokenUpdateReason,
+  type UnpersistedTokenEvent,
 } from "./client.js";
 export { endpointUrl } from "./endpoint-url.js";
 export {
@@ -32,19 +34,23 @@ export {
   type OAuthOperation,
   ProviderError,
   ReauthorizationRequiredError,
+  RefreshPendingError,
   RequestAbortedError,
   ResponseParseError,
   StateMismatchError,
+  StoreError,
   TimeoutError,
   TokenNotFoundError,
+  TokenNotPersistedError,
   UnsupportedOperationError,
 } from "./errors.js";
 export { FORM_HEADERS, type FormValue, formBody } from "./form.js";
-export { MemoryTokenStore } from "./memory-store.js";
+export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./memory-store.js";
 export {
   asObject,
   expiresAtFromSeconds,
   fieldsOf,
+  noteDeliveredRefreshToken,
   optionalString,
   parseTimestamp,
   requiredString,
@@ -63,6 +69,7 @@ export type {
   ProviderAdapter,
   RawOf,
   RefreshCapability,
+  RefreshTokenBehaviour,
   RevokeCapability,
   TokenTypeOf,
 } from "./provider.js";
@@ -85,6 +92,14 @@ export {
   limitResponseBody,
   ResponseTooLargeError,
 } from "./response-limit.js";
+export { parseRetryAfter } from "./retry-after.js";
+export {
+  isSharedTokenStore,
+  type SharedTokenStore,
+  type VersionedRecord,
+  type WriteCondition,
+  type WriteResult,
+} from "./shared-store.js";
 export { SingleFlight } from "./single-flight.js";
 export { constantTimeEqual, createState } from "./state.js";
 export { storeKey, type TokenKey, type TokenStore } from "./store.js";

@@ -1,29 +1,88 @@
-import type { TokenStore } from "./store.js";
+import { LeaseTable } from "./lease-table.js";
+import type { SharedTokenStore, VersionedRecord, WriteCondition, WriteResult } from "./shared-store.js";
 import type { TokenData } from "./token.js";
 
+interface Entry {
+  /** The record as JSON text, or `undefined` once deleted (the entry stays: its version must not reset). */
+  json: string | undefined;
+  version: number;
+}
+
+export interface MemoryTokenStoreOptions {
+  /** Monotonic ms clock for lease expiry; injectable for tests. Default `performance.now`. */
+  now?: (() => number) | undefined;
+}
+
 /**
- * An in-process store. Records are kept as JSON text, like most real stores keep them: every read is
- * a fresh copy no caller can use to change a stored token, and a record that cannot be serialized
- * fails at `set`, leaving the old one intact.
+ * An in-process store with the whole shared-store contract: versioned records, compare-and-set and
+ * leases with fences, so several clients in one process coordinate like processes over PostgreSQL.
+ * Records are kept as JSON text, like most real stores keep them: every read is a fresh copy no
+ * caller can use to change a stored token, and a record that cannot be serialized fails at the
+ * write, leaving the old one intact. Everything is lost when the process exits.
  */
-export class MemoryTokenStore implements TokenStore {
-  readonly #records = new Map<string, string>();
+export class MemoryTokenStore implements SharedTokenStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #leases: LeaseTable;
+
+  constructor(options: MemoryTokenStoreOptions = {}) {
+    this.#leases = new LeaseTable(options.now);
+  }
 
   async get(key: string): Promise<TokenData | undefined> {
-    const record = this.#records.get(key);
-    return record === undefined ? undefined : (JSON.parse(record) as TokenData);
+    return (await this.read(key)).token;
   }
 
   async set(key: string, token: TokenData): Promise<void> {
-    this.#records.set(key, JSON.stringify(token));
+    await this.compareAndSet(key, token, {});
   }
 
   async delete(key: string): Promise<void> {
-    this.#records.delete(key);
+    await this.compareAndDelete(key, {});
+  }
+
+  async read(key: string): Promise<VersionedRecord> {
+    const entry = this.#entries.get(key);
+    const json = entry?.json;
+    return {
+      token: json === undefined ? undefined : (JSON.parse(json) as TokenData),
+      version: entry?.version ?? 0,
+    };
+  }
+
+  async compareAndSet(key: string, token: TokenData, condition: WriteCondition): Promise<WriteResult> {
+    const json = JSON.stringify(token); // before any check: a record that cannot be stored changes nothing
+    return this.#write(key, json, condition);
+  }
+
+  async compareAndDelete(key: string, condition: WriteCondition): Promise<WriteResult> {
+    return this.#write(key, undefined, condition);
+  }
+
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
+    return this.#leases.acquire(key, owner, ttlMs);
+  }
+
+  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
+    return this.#leases.renew(key, owner, fence, ttlMs);
+  }
+
+  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
+    this.#leases.release(key, owner, fence);
   }
 
   /** How many records are stored (for tests and diagnostics). */
   get size(): number {
-    return this.#records.size;
+    let count = 0;
+    for (const entry of this.#entries.values()) if (entry.json !== undefined) count++;
+    return count;
+  }
+
+  #write(key: string, json: string | undefined, condition: WriteCondition): WriteResult {
+    const version = this.#entries.get(key)?.version ?? 0;
+    if (condition.version !== undefined && condition.version !== version)
+      return { ok: false, conflict: "version" };
+    if (!this.#leases.admits(key, condition.fence)) return { ok: false, conflict: "fence" };
+    this.#entries.set(key, { json, version: version + 1 });
+    return { ok: true, version: version + 1 };
   }
 }

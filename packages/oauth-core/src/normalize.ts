@@ -81,3 +81,15 @@ export function fieldsOf(value: unknown): Record<string, unknown> {
 export function textOf(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
+
+/**
+ * Notes a refresh token found in a token response on the call's context, before the response's other
+ * fields are checked (see `RequestContext.deliveredRefreshToken`). Anything but a non-empty string is
+ * ignored.
+ */
+export function noteDeliveredRefreshToken(ctx: RequestContext, value: unknown): void {
+  if (typeof value === "string" && value.length > 0) {
+    ctx.deliveredRefreshToken = value;
+    ctx.secrets.push(value);
+  }
+}

@@ -7,6 +7,7 @@ import {
 } from "./errors.js";
 import { fieldsOf, textOf } from "./normalize.js";
 import type { RequestContext } from "./request-context.js";
+import { parseRetryAfter } from "./retry-after.js";
 
 export interface ProviderErrorInput {
   status: number;
@@ -14,6 +15,8 @@ export interface ProviderErrorInput {
   code?: string | undefined;
   providerCode?: string | undefined;
   description?: string | undefined;
+  /** The response's headers, for `Retry-After` (429, 503). */
+  headers?: Headers | undefined;
 }
 
 /** Builds the typed error for a provider's error answer: InvalidGrantError, InvalidClientError or ProviderError. */
@@ -26,6 +29,7 @@ export function providerError(ctx: RequestContext, input: ProviderErrorInput): P
     providerCode: input.providerCode,
     description: input.description,
     secrets: ctx.secrets,
+    retryAfterMs: parseRetryAfter(input.headers?.get("retry-after"), Date.now()),
   };
   if (input.code === "invalid_grant") return new InvalidGrantError(options);
   if (input.code === "invalid_client") return new InvalidClientError(options);
@@ -51,7 +55,12 @@ const RFC6749_CODES = new Set([
  * Maps an RFC 6749 §5.2 error body (`{error, error_description}`) to a typed error. A body that is
  * not that shape (HTML from a proxy, empty) still yields a ProviderError carrying the status.
  */
-export function oauthErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+export function oauthErrorFromBody(
+  ctx: RequestContext,
+  status: number,
+  body: unknown,
+  headers?: Headers,
+): ProviderError {
   const fields = fieldsOf(body);
   const error = textOf(fields.error);
   return providerError(ctx, {
@@ -59,6 +68,7 @@ export function oauthErrorFromBody(ctx: RequestContext, status: number, body: un
     code: error && RFC6749_CODES.has(error) ? error : status >= 500 ? "server_error" : undefined,
     providerCode: error,
     description: textOf(fields.error_description),
+    headers,
   });
 }
 

@@ -18,6 +18,22 @@ export interface CodeExchangeInput {
 }
 
 /**
+ * How a provider's refresh tokens behave, which decides how carefully they must be handled:
+ * - `none`: the provider issues no refresh tokens (GoCardless);
+ * - `reusable`: the same refresh token works again and again (Square's code flow);
+ * - `single-use`: every refresh returns a new refresh token and kills the one used (Braintree,
+ *   TrueLayer, Open Collective, Square's PKCE flow);
+ * - `{ rotating: { graceMs } }`: every refresh returns a new refresh token and the one used keeps
+ *   working for `graceMs` (Xero: 30 minutes).
+ * A rotating or single-use refresh token is refreshed only under the key's lease of a shared store.
+ */
+export type RefreshTokenBehaviour =
+  | "none"
+  | "reusable"
+  | "single-use"
+  | { readonly rotating: { readonly graceMs: number } };
+
+/**
  * What every provider adapter implements: the authorization URL and the code exchange. Further
  * capabilities are separate interfaces so the facade's type only offers what the provider has.
  */
@@ -32,6 +48,8 @@ export interface ProviderAdapter<
   readonly codeFlowTokenType: TTokenType;
   /** Whether the authorization request carries a PKCE S256 challenge. */
   readonly pkce: "S256" | "none";
+  /** How the provider's refresh tokens behave (`none` when it has no refresh). */
+  readonly refreshTokens: RefreshTokenBehaviour;
   authorizationUrl(input: AuthorizationUrlInput<TAuthorizeOptions>): URL;
   exchangeCode(input: CodeExchangeInput, ctx: RequestContext): Promise<TokenData<TRaw>>;
 }

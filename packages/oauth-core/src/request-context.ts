@@ -18,6 +18,12 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Secret values this call sends, to be redacted from any error text. */
   readonly secrets: string[];
+  /**
+   * A refresh token the provider's answer carried, noted by the adapter (`noteDeliveredRefreshToken`)
+   * before it checks the other fields: if one of them fails, the core still stores this one, since
+   * the provider may already have killed the refresh token it replaces.
+   */
+  deliveredRefreshToken?: string | undefined;
 }
 
 /** Default time a single request may take. */

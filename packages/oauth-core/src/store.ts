@@ -18,8 +18,9 @@ export interface TokenKey {
  * - `get` returns a copy: mutating it does not change the stored record.
  * - `get` of a missing key resolves `undefined`; `delete` of a missing key resolves.
  * - Keys are opaque strings; distinct keys never share a record.
- * The core serializes refreshes per key within one process; a store shared by several processes
- * should add its own lock around refresh if its provider rotates single-use refresh tokens.
+ * A plain store is coordinated within one process only (the core keeps its leases and versions in
+ * memory): two clients over the same store object are safe, two processes are not once their provider
+ * rotates refresh tokens. For several processes use a `SharedTokenStore` (`shared-store.ts`).
  */
 export interface TokenStore {
   get(key: string): Promise<TokenData | undefined>;

@@ -8,6 +8,7 @@ import {
   RequestAbortedError,
   TimeoutError,
   type TokenData,
+  TokenNotPersistedError,
   type TokenStore,
 } from "../src/index.js";
 import { lifecycle, manualClock, slot } from "./helpers.js";
@@ -71,14 +72,21 @@ describe("callers that cannot wait never start a refresh", () => {
 });
 
 describe("store writes of one account never interleave with a refresh", () => {
-  it("forget during a refresh: the token stays forgotten", async () => {
-    const { oauth, seedExpired, store } = await lifecycle({ delayMs: 150 });
+  it("forget during a refresh: the token stays forgotten and the refreshed pair goes to the hook", async () => {
+    const unpersisted: string[] = [];
+    const { oauth, seedExpired, store } = await lifecycle(
+      { delayMs: 150 },
+      { onUnpersistedToken: ({ token }) => void unpersisted.push(token.accessToken) },
+    );
     await seedExpired();
     const refreshing = oauth.getToken("acct-1");
     await new Promise((resolve) => setTimeout(resolve, 30));
     await oauth.forget("acct-1");
-    await expect(refreshing).resolves.toMatchObject({ tokenType: "Bearer" });
+    // Nobody gets a token the store does not hold.
+    await expect(refreshing).rejects.toBeInstanceOf(TokenNotPersistedError);
     expect(await store.get(slot("acct-1"))).toBeUndefined();
+    expect(unpersisted).toHaveLength(1);
+    expect(unpersisted[0]).toMatch(/^at-/);
   });
 
   // In both reconnect cases the refresh answers last (a delay fault on it), so without the per-key
@@ -97,7 +105,8 @@ describe("store writes of one account never interleave with a refresh", () => {
     const refreshing = oauth.getToken("acct-1");
     await new Promise((resolve) => setTimeout(resolve, 30));
     const reconnected = await oauth.exchange("code", { account: "acct-1", codeVerifier: VERIFIER });
-    await expect(refreshing).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+    // The re-read after invalid_grant finds the new grant: the caller gets it instead of an error.
+    await expect(refreshing).resolves.toMatchObject({ accessToken: reconnected.accessToken });
     expect(await store.get(slot("acct-1"))).toMatchObject({ accessToken: reconnected.accessToken });
   });
 
@@ -109,7 +118,9 @@ describe("store writes of one account never interleave with a refresh", () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     const reconnected = await oauth.exchange("code", { account: "acct-1", codeVerifier: VERIFIER });
     const refreshed = await refreshing;
-    expect(refreshed.accessToken).not.toBe(reconnected.accessToken);
+    // The refresh's compare-and-set lost to the reconnect: its caller gets the stored, newer grant.
+    expect(refreshed.accessToken).toBe(reconnected.accessToken);
+    expect(server.tokenRequests).toBe(2);
     expect(await store.get(slot("acct-1"))).toMatchObject({ accessToken: reconnected.accessToken });
   });
 

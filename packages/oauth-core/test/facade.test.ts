@@ -98,6 +98,7 @@ describe("capabilities", () => {
     id: "bare",
     codeFlowTokenType: "default",
     pkce: "none",
+    refreshTokens: "none",
     authorizationUrl: ({ state }) => new URL(`https://bare.example/auth?state=${state}`),
     exchangeCode: async () => ({
       accessToken: "a",

@@ -7,6 +7,7 @@ import {
   ResponseParseError,
   TimeoutError,
   type TokenData,
+  type WriteCondition,
 } from "../src/index.js";
 import { lifecycle, slot } from "./helpers.js";
 
@@ -14,10 +15,11 @@ describe("refresh-token rotation", () => {
   it("persists the rotated refresh token before any caller gets the access token", async () => {
     const events: string[] = [];
     class RecordingStore extends MemoryTokenStore {
-      override async set(key: string, token: TokenData) {
+      override async compareAndSet(key: string, token: TokenData, condition: WriteCondition) {
         await new Promise((resolve) => setTimeout(resolve, 20)); // a slow, durable write
-        await super.set(key, token);
+        const result = await super.compareAndSet(key, token, condition);
         events.push(`stored ${token.refreshToken}`);
+        return result;
       }
     }
     const { oauth, seedExpired, store } = await lifecycle({}, {}, new RecordingStore());
@@ -77,7 +79,11 @@ describe("refresh-token rotation", () => {
 
   it.each([
     ["a 500", { kind: "status", status: 500 } as const, ProviderError],
-    ["a 429", { kind: "status", status: 429, body: '{"error":"slow_down"}' } as const, ProviderError],
+    [
+      "a 503",
+      { kind: "status", status: 503, body: '{"error":"temporarily_unavailable"}' } as const,
+      ProviderError,
+    ],
     ["a dropped connection", { kind: "drop" } as const, NetworkError],
     ["an HTML page", { kind: "html" } as const, ResponseParseError],
     ["truncated JSON", { kind: "truncated" } as const, ResponseParseError],

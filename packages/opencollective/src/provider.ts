@@ -1,5 +1,6 @@
 import {
   asObject,
+  noteDeliveredRefreshToken,
   endpointUrl,
   expiresAtFromSeconds,
   FORM_HEADERS,
@@ -72,6 +73,8 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
     codeFlowTokenType: "default",
     // The docs (2025-07 revision) document S256 and only S256.
     pkce: "S256",
+    // opencollective-api deletes the used refresh token when it issues the next one.
+    refreshTokens: "single-use",
     client,
     baseUrl,
 
@@ -152,6 +155,7 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
  */
 function parseToken(data: unknown, status: number, ctx: RequestContext, now: number): OpenCollectiveToken {
   const body = asObject(data, ctx, status);
+  noteDeliveredRefreshToken(ctx, body.refresh_token);
   return {
     accessToken: requiredString(body, "access_token", ctx),
     tokenType: optionalString(body, "token_type", ctx) || "Bearer",

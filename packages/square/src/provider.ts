@@ -57,6 +57,7 @@ export interface SquareProviderBase
 /** The adapter without an application secret: Square's PKCE flow, refresh and token status. */
 export interface SquarePublicProvider extends SquareProviderBase {
   readonly pkce: "S256";
+  readonly refreshTokens: "single-use";
 }
 
 /**
@@ -65,6 +66,7 @@ export interface SquarePublicProvider extends SquareProviderBase {
  */
 export interface SquareProvider extends SquareProviderBase, RevokeCapability<ObtainTokenResponse> {
   readonly pkce: "none";
+  readonly refreshTokens: "reusable";
   /**
    * Renews an access token (before expiry or up to 15 days after) without a refresh token. Not a
    * facade capability: store the returned token yourself.
@@ -153,12 +155,14 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
       return statusFromResponse(data, ctx, response.status, now());
     },
   };
-  if (!clientSecret) return { ...base, pkce: "S256" } satisfies SquarePublicProvider;
+  // PKCE flow: single-use refresh tokens, rotated on every refresh. Code flow: one reusable refresh token.
+  if (!clientSecret) return { ...base, pkce: "S256", refreshTokens: "single-use" } satisfies SquarePublicProvider;
 
   const clientAuthorization = `Client ${clientSecret}`;
   return {
     ...base,
     pkce: "none",
+    refreshTokens: "reusable",
 
     async revokeToken(token, ctx) {
       ctx.secrets.push(clientSecret);

@@ -1,5 +1,6 @@
 import {
   asObject,
+  noteDeliveredRefreshToken,
   optionalString,
   parseTimestamp,
   type RequestContext,
@@ -19,6 +20,7 @@ export function tokenFromResponse<TRaw extends ObtainTokenResponse | RenewTokenR
   status: number,
 ): TokenData<TRaw> {
   const body = asObject(data, ctx, status);
+  noteDeliveredRefreshToken(ctx, body.refresh_token);
   const refreshToken = optionalString(body, "refresh_token", ctx) || undefined;
   return {
     accessToken: requiredString(body, "access_token", ctx),

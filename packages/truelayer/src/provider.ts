@@ -78,6 +78,8 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
     // which needs a Connection-Id header and is out of scope): only the payments slot takes one.
     clientCredentialsTokenTypes: ["payments"],
     pkce: "S256",
+    // A refresh returns a new refresh token; the one used is dead.
+    refreshTokens: "single-use",
     client,
 
     authorizationUrl(input) {

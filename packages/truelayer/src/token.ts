@@ -1,5 +1,6 @@
 import {
   asObject,
+  noteDeliveredRefreshToken,
   expiresAtFromSeconds,
   optionalString,
   type RequestContext,
@@ -23,6 +24,7 @@ export function tokenFromResponse(
   ctx: RequestContext,
 ): TrueLayerToken {
   const body = asObject(data, ctx, status);
+  noteDeliveredRefreshToken(ctx, body.refresh_token);
   const tokenType = requiredString(body, "token_type", ctx);
   if (tokenType.toLowerCase() !== "bearer") throw unexpectedBody(ctx, status, "token_type");
   const expiresAt = expiresAtFromSeconds(body, "expires_in", now, ctx);

@@ -1,1 +1,6 @@
+export {
+  type OpenSharedStore,
+  type SharedTokenStoreCheck,
+  sharedTokenStoreChecks,
+} from "./shared-store-conformance.js";
 export { type TokenStoreCheck, tokenStoreChecks } from "./token-store-conformance.js";

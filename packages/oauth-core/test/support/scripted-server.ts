@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 
 /** What the next token request should get instead of a normal answer. */
 export type Fault =
-  | { kind: "status"; status: number; body?: string; contentType?: string }
+  | { kind: "status"; status: number; body?: string; contentType?: string; headers?: Record<string, string> }
+  /** Rotates the refresh token as usual, but answers with an `expires_in` no client may accept. */
+  | { kind: "bad-expiry" }
   | { kind: "drop" }
   | { kind: "html" }
   | { kind: "truncated" }
@@ -109,6 +111,7 @@ export class ScriptedOAuthServer {
           fault.status,
           fault.contentType ?? "application/json",
           fault.body ?? '{"error":"server_error"}',
+          fault.headers,
         );
       }
       if (form.get("grant_type") === "authorization_code") {
@@ -136,7 +139,7 @@ export class ScriptedOAuthServer {
       const answer: Record<string, unknown> = {
         access_token: this.#newAccessToken(),
         token_type: "Bearer",
-        expires_in: this.options.expiresIn ?? 3600,
+        expires_in: fault?.kind === "bad-expiry" ? "3600.5" : (this.options.expiresIn ?? 3600),
       };
       if (this.options.blankRefreshToken) answer.refresh_token = "";
       if (rotating) {
@@ -172,8 +175,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   sendRaw(res, status, "application/json", JSON.stringify(body));
 }
 
-function sendRaw(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { "Content-Type": contentType });
+function sendRaw(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, "Content-Type": contentType });
   res.end(body);
 }
 

@@ -3,6 +3,7 @@ import {
   expiresAtFromSeconds,
   FORM_HEADERS,
   formBody,
+  noteDeliveredRefreshToken,
   oauthErrorFromBody,
   optionalString,
   type ProviderAdapter,
@@ -37,9 +38,10 @@ export function testProvider(options: { url: string; now: () => number; clientSe
       try {
         parsed = JSON.parse(text);
       } catch {}
-      throw oauthErrorFromBody(ctx, response.status, parsed);
+      throw oauthErrorFromBody(ctx, response.status, parsed, response.headers);
     }
     const json = asObject(JSON.parse(text), ctx, response.status);
+    noteDeliveredRefreshToken(ctx, json.refresh_token);
     return {
       accessToken: requiredString(json, "access_token", ctx),
       tokenType: requiredString(json, "token_type", ctx),
@@ -56,6 +58,7 @@ export function testProvider(options: { url: string; now: () => number; clientSe
     id: "scripted",
     codeFlowTokenType: "default",
     pkce: "S256",
+    refreshTokens: "single-use",
     authorizationUrl({ state, codeChallenge, options: authorize }) {
       const url = new URL("/authorize", options.url);
       url.searchParams.set("state", state);
