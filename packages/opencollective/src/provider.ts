@@ -1,11 +1,11 @@
 import {
   asObject,
-  noteDeliveredRefreshToken,
   endpointUrl,
   expiresAtFromSeconds,
   FORM_HEADERS,
   formBody,
   InvalidGrantError,
+  noteDeliveredRefreshToken,
   optionalString,
   type ProviderAdapter,
   type RefreshCapability,

@@ -105,7 +105,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
   }
 
   const usesPkce = !clientSecret;
-  const base: Omit<SquareProviderBase, "pkce"> = {
+  const base: Omit<SquareProviderBase, "pkce" | "refreshTokens"> = {
     id: "square",
     codeFlowTokenType: "default",
     client,
@@ -156,7 +156,8 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
     },
   };
   // PKCE flow: single-use refresh tokens, rotated on every refresh. Code flow: one reusable refresh token.
-  if (!clientSecret) return { ...base, pkce: "S256", refreshTokens: "single-use" } satisfies SquarePublicProvider;
+  if (!clientSecret)
+    return { ...base, pkce: "S256", refreshTokens: "single-use" } satisfies SquarePublicProvider;
 
   const clientAuthorization = `Client ${clientSecret}`;
   return {

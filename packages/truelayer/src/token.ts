@@ -1,7 +1,7 @@
 import {
   asObject,
-  noteDeliveredRefreshToken,
   expiresAtFromSeconds,
+  noteDeliveredRefreshToken,
   optionalString,
   type RequestContext,
   requiredString,
