@@ -56,6 +56,14 @@ export class ScriptedOAuthServer {
     return { accessToken, refreshToken };
   }
 
+  /** Whether the server would still accept this refresh token. */
+  isLive(refreshToken: string | undefined): boolean {
+    return refreshToken !== undefined && this.#liveRefreshTokens.has(refreshToken);
+  }
+
+  /** How many token requests were answered `invalid_grant`. */
+  invalidGrants = 0;
+
   /** Makes an access token invalid at the API (as if the provider revoked it early). */
   killAccessToken(token: string): void {
     this.#liveAccessTokens.delete(token);
@@ -131,11 +139,13 @@ export class ScriptedOAuthServer {
       const valid = rotating
         ? this.#liveRefreshTokens.delete(presented)
         : this.#liveRefreshTokens.has(presented);
-      if (!valid)
+      if (!valid) {
+        this.invalidGrants++;
         return send(res, 400, {
           error: "invalid_grant",
           error_description: "refresh token is invalid or used",
         });
+      }
       const answer: Record<string, unknown> = {
         access_token: this.#newAccessToken(),
         token_type: "Bearer",
