@@ -15,9 +15,15 @@ export const BRAINTREE_OAUTH_ERROR_CODES: Readonly<Record<string, string>> = {
  * `<api-error-response>`; a malformed one throws ResponseParseError); other statuses carry no
  * body to rely on. 401 means the Basic client credentials were refused.
  */
-export function braintreeError(ctx: RequestContext, status: number, body: unknown): ProviderError {
+export function braintreeError(
+  ctx: RequestContext,
+  status: number,
+  body: unknown,
+  headers?: Headers,
+): ProviderError {
   if (status === 401) return providerError(ctx, { status, code: "invalid_client" });
-  if (status !== 422) return providerError(ctx, { status, code: status >= 500 ? "server_error" : undefined });
+  if (status !== 422)
+    return providerError(ctx, { status, code: status >= 500 ? "server_error" : undefined, headers });
   const response = readErrorResponse(body, ctx, status);
   const error = mostTelling(response.errors);
   const code = error?.code;

@@ -99,7 +99,7 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
       parseAs: "text",
     });
     if (response.status !== 200 && response.status !== 201) {
-      throw braintreeError(ctx, response.status, error);
+      throw braintreeError(ctx, response.status, error, response.headers);
     }
     const credentials = readCredentials(data, ctx, response.status);
     noteDeliveredRefreshToken(ctx, credentials.refreshToken);

@@ -12,7 +12,12 @@ import {
  * or already-rotated refresh token with 401 `invalid_token`, not `invalid_grant`: it still means the
  * grant is dead, so it becomes InvalidGrantError and the core drops the grant.
  */
-export function tokenErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+export function tokenErrorFromBody(
+  ctx: RequestContext,
+  status: number,
+  body: unknown,
+  headers?: Headers,
+): ProviderError {
   const { error, error_description } = fieldsOf(body);
   if (error === "invalid_token") {
     return providerError(ctx, {
@@ -20,9 +25,10 @@ export function tokenErrorFromBody(ctx: RequestContext, status: number, body: un
       code: "invalid_grant",
       providerCode: error,
       description: typeof error_description === "string" ? error_description : undefined,
+      headers,
     });
   }
-  return oauthErrorFromBody(ctx, status, body);
+  return oauthErrorFromBody(ctx, status, body, headers);
 }
 
 /**

@@ -113,7 +113,7 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
         signal: ctx.signal,
       });
       // A code older than 5 minutes answers 400 invalid_grant → InvalidGrantError.
-      if (!response.ok) throw tokenErrorFromBody(ctx, response.status, error);
+      if (!response.ok) throw tokenErrorFromBody(ctx, response.status, error, response.headers);
       return parseToken(data, response.status, ctx, now());
     },
 
@@ -143,7 +143,7 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
         headers: FORM_HEADERS,
         signal: ctx.signal,
       });
-      if (!response.ok) throw tokenErrorFromBody(ctx, response.status, error);
+      if (!response.ok) throw tokenErrorFromBody(ctx, response.status, error, response.headers);
       return parseToken(data, response.status, ctx, now());
     },
   };

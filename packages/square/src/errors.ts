@@ -40,9 +40,15 @@ function isUnknownToken(status: number, code: string | undefined): boolean {
 }
 
 /** Maps a Square error answer to a typed error, from the operation plus Square's code. */
-export function squareErrorFromBody(ctx: RequestContext, status: number, body: unknown): ProviderError {
+export function squareErrorFromBody(
+  ctx: RequestContext,
+  status: number,
+  body: unknown,
+  headers?: Headers,
+): ProviderError {
   const { code, detail } = readSquareError(body);
   return providerError(ctx, {
+    headers,
     status,
     code: normalizedCode(ctx.operation, status, code, detail),
     providerCode: code,

@@ -100,7 +100,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
   async function obtainToken(body: ObtainTokenRequest, ctx: RequestContext): Promise<SquareToken> {
     if (clientSecret) ctx.secrets.push(clientSecret);
     const { data, error, response } = await client.POST("/oauth2/token", { body, signal: ctx.signal });
-    if (!response.ok) throw squareErrorFromBody(ctx, response.status, error);
+    if (!response.ok) throw squareErrorFromBody(ctx, response.status, error, response.headers);
     return tokenFromResponse<ObtainTokenResponse>(data, ctx, response.status);
   }
 
@@ -151,7 +151,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
         signal: ctx.signal,
       });
       if (response.status === 401) return inactiveStatus(error, token.subject);
-      if (!response.ok) throw squareErrorFromBody(ctx, response.status, error);
+      if (!response.ok) throw squareErrorFromBody(ctx, response.status, error, response.headers);
       return statusFromResponse(data, ctx, response.status, now());
     },
   };
@@ -202,7 +202,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
             signal: ctx.signal,
           },
         );
-        if (!response.ok) throw squareErrorFromBody(ctx, response.status, error);
+        if (!response.ok) throw squareErrorFromBody(ctx, response.status, error, response.headers);
         return toToken(tokenFromResponse<RenewTokenResponse>(data, ctx, response.status));
       });
     },

@@ -67,7 +67,7 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
       headers: FORM_HEADERS,
       signal: ctx.signal,
     });
-    if (!response.ok) throw oauthErrorFromBody(ctx, response.status, error);
+    if (!response.ok) throw oauthErrorFromBody(ctx, response.status, error, response.headers);
     return tokenFromResponse(data, response.status, now(), ctx);
   }
 
