@@ -170,6 +170,10 @@ export class RefreshCoordinator {
       const unpersisted = saved === AGAIN || "error" in saved ? salvaged : undefined;
       return { error: error as Error, grantRemoved: false, unpersisted };
     }
+    // A holder that failed (a timeout after a pause, say) while a peer refreshed: the peer's token serves.
+    // (A store that fails this read must not hide the provider's error.)
+    const after = await this.#o.read(id, "refresh").catch(() => undefined);
+    if (after && after.version !== leased.version) return AGAIN;
     if (error instanceof ProviderError && (error.status === 429 || error.retryAfterMs !== undefined)) {
       this.#holds.set(id, { until: Date.now() + (error.retryAfterMs ?? DEFAULT_HOLD_MS), error });
     }
