@@ -18,6 +18,7 @@ const SECTIONS = [
   { file: "hot-path.mjs", timeoutMs: 90_000 },
   { file: "exchange-overhead.mjs", timeoutMs: 90_000 },
   { file: "stampede.mjs", timeoutMs: 90_000 },
+  { file: "shared-store.mjs", timeoutMs: 180_000 },
 ];
 
 function runSection({ file, timeoutMs }) {

@@ -1,9 +1,11 @@
 import {
   InvalidGrantError,
+  OAuthError,
   type OAuthOperation,
   ProviderError,
   ReauthorizationRequiredError,
   RefreshPendingError,
+  StoreError,
   TokenNotFoundError,
   TokenNotPersistedError,
 } from "./errors.js";
@@ -214,7 +216,7 @@ export class RefreshCoordinator {
         lastError = error;
       }
       const deadline = Math.min(budgetEnds, renewal.leaseEnds());
-      if (Date.now() + backoff >= deadline) {
+      if (Date.now() + backoff >= deadline || !mayRetry(lastError)) {
         return {
           error: new TokenNotPersistedError("the refreshed token could not be stored", {
             ...this.#meta(),
@@ -347,6 +349,12 @@ function merge(current: TokenData, fresh: TokenData): TokenData {
     subject: fresh.subject ?? current.subject,
     scopes: fresh.scopes.length > 0 ? fresh.scopes : current.scopes,
   });
+}
+
+/** A store failure worth another try: ours when it says so, anything else a store of yours threw. */
+function mayRetry(error: unknown): boolean {
+  if (error instanceof StoreError) return error.retryable;
+  return !(error instanceof OAuthError);
 }
 
 function sameGrant(a: TokenData, b: TokenData): boolean {

@@ -1,0 +1,320 @@
+import {
+  InvalidInputError,
+  type SharedTokenStore,
+  StoreError,
+  type TokenData,
+  type VersionedRecord,
+  type WriteCondition,
+  type WriteResult,
+} from "@partner-oauth/core";
+import { storeError } from "./errors.js";
+import { isQueryClient, type QueryClient, runQuery } from "./queryable.js";
+import { DEFAULT_TABLE, quoteTable } from "./schema.js";
+
+export interface PostgresTokenStoreOptions {
+  /**
+   * Runs the store's statements: a `pg` `Pool` (recommended: each call takes any free connection) or
+   * `Client`, any object with `query(text, values)`, or such a function.
+   */
+  query: QueryClient;
+  /** Table name, optionally schema-qualified. Default `partner_oauth_tokens`. Create it with `createSchema`. */
+  table?: string | undefined;
+}
+
+/** The longest lease accepted (about 31 years): anything longer is a unit mistake. */
+const MAX_TTL_MS = 1e12;
+
+/** The SQL of every operation, one statement each, for one table. */
+export interface StoreStatements {
+  read: string;
+  write: string;
+  acquireLease: string;
+  renewLease: string;
+  releaseLease: string;
+}
+
+/**
+ * The statements the store runs against `table` (exported for review and for tests). Each is one
+ * statement, so it is atomic on its own and holds no lock after it returns; leases are judged by
+ * the database clock (`clock_timestamp()`), never by the caller's.
+ */
+export function storeStatements(table: string = DEFAULT_TABLE): StoreStatements {
+  const t = quoteTable(table);
+  const ttl = (param: string) => `clock_timestamp() + ${param}::double precision * interval '1 millisecond'`;
+  return {
+    // $1 key
+    read: `SELECT record::text AS record, version::text AS version FROM ${t} WHERE key = $1`,
+
+    // $1 key, $2 record (JSON text; NULL deletes), $3 expected version (NULL: any), $4 fence (NULL: none).
+    // `cur` locks the row and, under READ COMMITTED, yields its newest committed version (a row lock
+    // waits for a concurrent writer, then reads what it wrote). The update is decided on those locked
+    // values, so the decision and the reported conflict agree, and of concurrent writers on one
+    // version exactly one wins. A key with no row takes `ins`: a fresh insert, or, when a concurrent
+    // statement created the row first, ON CONFLICT re-checks the same conditions on the row it locks.
+    write: `WITH cur AS (
+  SELECT version, fence FROM ${t} WHERE key = $1 FOR UPDATE
+), upd AS (
+  UPDATE ${t} AS t SET record = $2::json, version = t.version + 1, updated_at = clock_timestamp()
+  FROM cur
+  WHERE t.key = $1
+    AND ($3::bigint IS NULL OR cur.version = $3::bigint)
+    AND ($4::bigint IS NULL OR cur.fence <= $4::bigint)
+  RETURNING t.version
+), ins AS (
+  INSERT INTO ${t} AS t (key, record, version, updated_at)
+  SELECT $1, $2::json, 1, clock_timestamp()
+  WHERE NOT EXISTS (SELECT FROM cur)
+    AND ($3::bigint IS NULL OR $3::bigint = 0)
+    AND ($4::bigint IS NULL OR $4::bigint >= 0)
+  ON CONFLICT (key) DO UPDATE
+    SET record = EXCLUDED.record, version = t.version + 1, updated_at = EXCLUDED.updated_at
+    WHERE ($3::bigint IS NULL OR t.version = $3::bigint) AND ($4::bigint IS NULL OR t.fence <= $4::bigint)
+  RETURNING t.version
+)
+SELECT COALESCE((SELECT version FROM upd), (SELECT version FROM ins))::text AS written,
+  (SELECT version FROM cur)::text AS seen_version`,
+
+    // $1 key, $2 owner, $3 ttl ms. ON CONFLICT locks the existing row and re-evaluates the WHERE on
+    // its newest version, so of concurrent acquirers exactly one gets the free lease.
+    acquireLease: `INSERT INTO ${t} AS t (key, record, version, fence, lease_owner, lease_until)
+VALUES ($1, NULL, 0, 1, $2, ${ttl("$3")})
+ON CONFLICT (key) DO UPDATE
+  SET fence = t.fence + 1, lease_owner = EXCLUDED.lease_owner, lease_until = ${ttl("$3")}
+  WHERE t.lease_until IS NULL OR t.lease_until <= clock_timestamp()
+RETURNING t.fence::text AS fence`,
+
+    // $1 key, $2 owner, $3 fence, $4 ttl ms
+    renewLease: `UPDATE ${t} SET lease_until = ${ttl("$4")}
+WHERE key = $1 AND lease_owner = $2 AND fence = $3::bigint AND lease_until > clock_timestamp()
+RETURNING fence::text AS fence`,
+
+    // $1 key, $2 owner, $3 fence. The fence stays: the next grant must be larger.
+    releaseLease: `UPDATE ${t} SET lease_owner = NULL, lease_until = NULL
+WHERE key = $1 AND lease_owner = $2 AND fence = $3::bigint`,
+  };
+}
+
+/**
+ * A `SharedTokenStore` over one PostgreSQL table: versioned records with tombstones, compare-and-set
+ * writes and deletes, and per-key leases whose fences grow with every grant, judged by the database
+ * clock. Every method is one SQL statement (no transaction or advisory lock is held between calls),
+ * so any number of processes can share the table through pooled connections.
+ *
+ * Failures: a statement that fails rejects with `StoreError` (`retryable: true` for a lost or refused
+ * connection, a timeout or a server shutdown; `false` for a missing table, a permission error, ...);
+ * a row the store did not write (not a JSON object, a bad version) rejects with `InvalidInputError`,
+ * as does a bad argument (a key with a NUL character, a record that is not an object, a TTL that is
+ * not a positive number of ms). No message holds a key, a token or a statement parameter.
+ */
+export class PostgresTokenStore implements SharedTokenStore {
+  readonly #client: QueryClient;
+  readonly #sql: StoreStatements;
+
+  constructor(options: PostgresTokenStoreOptions) {
+    if (!isQueryClient(options?.query)) {
+      throw new InvalidInputError(
+        "query must be a pg Pool or Client, or another query(text, values) client",
+        {
+          operation: "store",
+        },
+      );
+    }
+    this.#client = options.query;
+    this.#sql = storeStatements(options.table ?? DEFAULT_TABLE);
+  }
+
+  async get(key: string): Promise<TokenData | undefined> {
+    return (await this.read(key)).token;
+  }
+
+  /** An unconditional write: it replaces the record and moves the version up. */
+  async set(key: string, token: TokenData): Promise<void> {
+    await this.compareAndSet(key, token, {});
+  }
+
+  /** An unconditional delete: it leaves a tombstone and moves the version up. */
+  async delete(key: string): Promise<void> {
+    await this.compareAndDelete(key, {});
+  }
+
+  async read(key: string): Promise<VersionedRecord> {
+    checkText(key, "key");
+    const rows = await this.#run("read", this.#sql.read, [key]);
+    const row = rows[0];
+    if (row === undefined) return { token: undefined, version: 0 };
+    const version = parseCount(row.version);
+    const token = parseRecord(row.record);
+    if (version === undefined || token === null || (token !== undefined && version === 0)) throw malformed();
+    return { token, version };
+  }
+
+  async compareAndSet(key: string, token: TokenData, condition: WriteCondition): Promise<WriteResult> {
+    return this.#write("compareAndSet", key, serialize(token), condition);
+  }
+
+  async compareAndDelete(key: string, condition: WriteCondition): Promise<WriteResult> {
+    return this.#write("compareAndDelete", key, null, condition);
+  }
+
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
+    checkText(key, "key");
+    checkText(owner, "owner");
+    checkTtl(ttlMs);
+    const rows = await this.#run("acquireLease", this.#sql.acquireLease, [key, owner, ttlMs]);
+    if (rows[0] === undefined) return undefined;
+    return parseCount(rows[0].fence) ?? throwMalformed();
+  }
+
+  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
+    checkText(key, "key");
+    checkText(owner, "owner");
+    checkInteger(fence, "fence");
+    checkTtl(ttlMs);
+    const rows = await this.#run("renewLease", this.#sql.renewLease, [key, owner, fence, ttlMs]);
+    return rows.length > 0;
+  }
+
+  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
+    checkText(key, "key");
+    checkText(owner, "owner");
+    checkInteger(fence, "fence");
+    await this.#run("releaseLease", this.#sql.releaseLease, [key, owner, fence]);
+  }
+
+  async #write(
+    operation: string,
+    key: string,
+    json: string | null,
+    condition: WriteCondition,
+  ): Promise<WriteResult> {
+    checkText(key, "key");
+    const version = condition?.version;
+    const fence = condition?.fence;
+    if (version !== undefined) checkInteger(version, "condition.version");
+    if (fence !== undefined) checkInteger(fence, "condition.fence");
+    const rows = await this.#run(operation, this.#sql.write, [key, json, version ?? null, fence ?? null]);
+    const row = rows[0] ?? throwMalformed();
+    if (row.written !== null && row.written !== undefined) {
+      return { ok: true, version: parseCount(row.written) ?? throwMalformed() };
+    }
+    // Refused. `seen_version` is the locked row's version; no row means the key was created by a
+    // concurrent statement, after this one's snapshot: a version the caller cannot have read.
+    if (version === undefined) return { ok: false, conflict: "fence" };
+    if (row.seen_version === null || row.seen_version === undefined)
+      return { ok: false, conflict: "version" };
+    const seen = parseCount(row.seen_version) ?? throwMalformed();
+    return { ok: false, conflict: seen === version ? "fence" : "version" };
+  }
+
+  async #run(operation: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+    let result: unknown;
+    try {
+      result = await runQuery(this.#client, text, values);
+    } catch (error) {
+      throw storeError(operation, error);
+    }
+    const rows = (result as { rows?: unknown } | null | undefined)?.rows;
+    if (!Array.isArray(rows)) {
+      throw new StoreError(`PostgreSQL token store: ${operation} failed: the client answered without rows`, {
+        retryable: false,
+      });
+    }
+    return rows as Record<string, unknown>[];
+  }
+}
+
+/** The record as JSON text; a value that is no object, or cannot be serialized, changes nothing. */
+function serialize(token: TokenData): string {
+  if (typeof token !== "object" || token === null || Array.isArray(token)) {
+    throw new InvalidInputError("the token record must be an object", { operation: "store" });
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(token);
+  } catch (error) {
+    throw new InvalidInputError("the token record cannot be serialized as JSON", {
+      operation: "store",
+      cause: error,
+    });
+  }
+  if (typeof json !== "string" || !json.startsWith("{")) {
+    throw new InvalidInputError("the token record cannot be serialized as a JSON object", {
+      operation: "store",
+    });
+  }
+  return json;
+}
+
+/**
+ * A stored record: `undefined` for a tombstone (NULL), the parsed token for a JSON object with the
+ * token's string fields, `null` for anything else (not JSON, an array, a number, fields of the wrong
+ * type). The core checks the token's optional fields on every read.
+ */
+function parseRecord(value: unknown): TokenData | undefined | null {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== "string") return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const record = parsed as Record<string, unknown>;
+  if (typeof record.accessToken !== "string" || typeof record.tokenType !== "string") return null;
+  if (!Array.isArray(record.scopes)) return null;
+  return record as unknown as TokenData;
+}
+
+/**
+ * A `bigint` column as a number. node-postgres returns `bigint` (and the `::text` the store selects)
+ * as a string; another client may return a number or a BigInt. Anything but a non-negative safe
+ * integer is `undefined`.
+ */
+function parseCount(value: unknown): number | undefined {
+  let n: number;
+  if (typeof value === "string") {
+    if (!/^(0|[1-9][0-9]{0,15})$/.test(value)) return undefined;
+    n = Number(value);
+  } else if (typeof value === "number") {
+    n = value;
+  } else if (typeof value === "bigint") {
+    n = Number(value);
+    if (BigInt(n) !== value) return undefined;
+  } else {
+    return undefined;
+  }
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+function malformed(): InvalidInputError {
+  return new InvalidInputError(
+    "the token table holds a row this store did not write (its record is no token object, or its version no count)",
+    { operation: "store" },
+  );
+}
+
+function throwMalformed(): never {
+  throw malformed();
+}
+
+/** PostgreSQL `text` cannot hold NUL; anything else is a valid key or owner. */
+function checkText(value: unknown, name: string): void {
+  if (typeof value !== "string" || value.includes("\u0000")) {
+    throw new InvalidInputError(`${name} must be a string without NUL characters`, { operation: "store" });
+  }
+}
+
+function checkInteger(value: unknown, name: string): void {
+  if (!Number.isSafeInteger(value)) {
+    throw new InvalidInputError(`${name} must be a safe integer`, { operation: "store" });
+  }
+}
+
+function checkTtl(ttlMs: unknown): void {
+  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) {
+    throw new InvalidInputError(`ttlMs must be a number of ms above 0 and at most ${MAX_TTL_MS}`, {
+      operation: "store",
+    });
+  }
+}

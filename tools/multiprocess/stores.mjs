@@ -1,0 +1,59 @@
+import { MemoryTokenStore } from "@partner-oauth/core";
+import { PostgresTokenStore } from "@partner-oauth/store-postgres";
+import pg from "pg";
+
+export const PG = {
+  host: process.env.PGHOST_TEST ?? "127.0.0.1",
+  port: Number(process.env.PGPORT_TEST ?? 5432),
+  user: process.env.PGUSER_TEST ?? "postgres",
+  database: process.env.PGDATABASE_TEST ?? "test",
+};
+
+/**
+ * Opens the store under test in this process. `name` tags its connections (PostgreSQL's
+ * application_name), so a test can find and kill them.
+ */
+export async function openStore(kind, { table, name, user }) {
+  if (kind === "postgres") {
+    const pool = new pg.Pool({ ...PG, ...(user ? { user } : {}), application_name: name, max: 4 });
+    // An idle connection killed by the server must not crash the process (pg emits it on the pool).
+    pool.on("error", () => {});
+    return { store: new PostgresTokenStore({ query: pool, table }), close: () => pool.end() };
+  }
+  if (kind === "naive-postgres") {
+    const pool = new pg.Pool({ ...PG, application_name: name, max: 4 });
+    pool.on("error", () => {});
+    return { store: new NaiveKeyValueStore(pool, `${table}_naive`), close: () => pool.end() };
+  }
+  if (kind === "memory") return { store: new MemoryTokenStore(), close: async () => {} };
+  throw new Error(`unknown store kind ${kind}`);
+}
+
+/**
+ * The store the core README showed before the shared-store contract: get/set/delete of JSON text in
+ * any key-value table. Fine for one process; the benchmark runs it across processes to show why not.
+ */
+export class NaiveKeyValueStore {
+  constructor(pool, table) {
+    this.pool = pool;
+    this.table = table;
+  }
+  static createTable(pool, table) {
+    return pool.query(
+      `CREATE TABLE IF NOT EXISTS ${table}_naive (key text PRIMARY KEY, value text NOT NULL)`,
+    );
+  }
+  async get(key) {
+    const { rows } = await this.pool.query(`SELECT value FROM ${this.table} WHERE key = $1`, [key]);
+    return rows[0] ? JSON.parse(rows[0].value) : undefined;
+  }
+  async set(key, token) {
+    await this.pool.query(
+      `INSERT INTO ${this.table} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [key, JSON.stringify(token)],
+    );
+  }
+  async delete(key) {
+    await this.pool.query(`DELETE FROM ${this.table} WHERE key = $1`, [key]);
+  }
+}
