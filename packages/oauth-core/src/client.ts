@@ -228,7 +228,7 @@ class LifecycleClient {
             provider: provider as AnyProvider & RefreshCapability,
             now: this.#now,
             expiring: (token) => this.#expiring(token),
-            read: (key, operation) => this.#readVersioned(key, operation),
+            read: (key) => this.#readVersioned(key, "refresh"),
             call: (signal, run) => this.#call("refresh", { signal }, run),
             leaseTtlMs,
             writeBudgetMs,
@@ -308,11 +308,11 @@ class LifecycleClient {
       // The grant is dead (expired without refresh token, or the refresh token was rejected): there is
       // nothing left to revoke at the provider; make sure the store forgets it too.
       if (!(error instanceof ReauthorizationRequiredError)) throw error;
-      const dead = await this.#readVersioned(storeKey(key), "revoke");
+      const dead = await this.#readVersioned(key, "revoke");
       if (dead.token) await this.#remove(key, "revoke", dead.version);
       return;
     }
-    const revoked = await this.#readVersioned(storeKey(key), "revoke");
+    const revoked = await this.#readVersioned(key, "revoke");
     await this.#call("revoke", options, (ctx) => {
       ctx.secrets.push(token.accessToken, ...(token.refreshToken ? [token.refreshToken] : []));
       return provider.revokeToken(token, ctx);
@@ -451,13 +451,9 @@ class LifecycleClient {
     return this.#checked(await this.#store.get(storeKey(key)), key.tokenType, operation);
   }
 
-  async #readVersioned(id: string, operation: OAuthOperation): Promise<VersionedRecord> {
-    const record = await this.#store.read(id);
-    const tokenType = id.split(":")[1] ?? "";
-    return {
-      token: this.#checked(record.token, decodeURIComponent(tokenType), operation),
-      version: record.version,
-    };
+  async #readVersioned(key: TokenKey, operation: OAuthOperation): Promise<VersionedRecord> {
+    const record = await this.#store.read(storeKey(key));
+    return { token: this.#checked(record.token, key.tokenType, operation), version: record.version };
   }
 
   #checked(stored: unknown, tokenType: string, operation: OAuthOperation): TokenData | undefined {

@@ -1,7 +1,6 @@
 import {
   InvalidGrantError,
   OAuthError,
-  type OAuthOperation,
   ProviderError,
   ReauthorizationRequiredError,
   RefreshPendingError,
@@ -34,7 +33,7 @@ export interface RefreshCoordinatorOptions {
   /** Whether a token is within the refresh skew of expiring. */
   expiring: (token: TokenData) => boolean;
   /** Reads a record and checks its shape (a bad record fails with InvalidInputError). */
-  read: (key: string, operation: OAuthOperation) => Promise<VersionedRecord>;
+  read: (key: TokenKey) => Promise<VersionedRecord>;
   /** Runs the provider request under the client's timeout; `signal` aborts it when the lease is lost. */
   call: (signal: AbortSignal, run: (ctx: RequestContext) => Promise<TokenData>) => Promise<TokenData>;
   leaseTtlMs: number;
@@ -78,7 +77,7 @@ export class RefreshCoordinator {
   async refresh(key: TokenKey, want: (token: TokenData) => boolean): Promise<RefreshOutcome> {
     const id = storeKey(key);
     const giveUpAt = Date.now() + this.#o.leaseTtlMs + this.#o.timeoutMs + this.#o.writeBudgetMs;
-    let seen = await this.#o.read(id, "refresh");
+    let seen = await this.#o.read(key);
     let hadRecord = false;
     for (;;) {
       const token = this.#present(seen, key, hadRecord);
@@ -90,7 +89,7 @@ export class RefreshCoordinator {
       const owner = crypto.randomUUID();
       const fence = await this.#o.store.acquireLease(id, owner, this.#o.leaseTtlMs);
       if (fence === undefined) {
-        seen = await this.#waitForChange(id, seen.version, giveUpAt);
+        seen = await this.#waitForChange(key, seen.version, giveUpAt);
         continue;
       }
       let step: Step;
@@ -101,7 +100,7 @@ export class RefreshCoordinator {
         await this.#o.store.releaseLease(id, owner, fence).catch(() => {});
       }
       if (step !== AGAIN) return step;
-      seen = await this.#o.read(id, "refresh");
+      seen = await this.#o.read(key);
     }
   }
 
@@ -113,7 +112,7 @@ export class RefreshCoordinator {
     want: (token: TokenData) => boolean,
   ): Promise<Step> {
     // Rule 5: a peer may have refreshed between our read and our lease.
-    const leased = await this.#o.read(id, "refresh");
+    const leased = await this.#o.read(key);
     const current = this.#present(leased, key, true);
     if (!want(current)) return { token: current, refreshed: false };
     if (!current.refreshToken) return this.#withoutRefreshToken(current, key);
@@ -134,7 +133,7 @@ export class RefreshCoordinator {
         return await this.#refreshFailed(key, id, leased, fence, error, ctx?.deliveredRefreshToken, renewal);
       }
       // Rule 7: nothing awaited between the token response and the write.
-      return await this.#persist(id, merge(current, fresh), leased.version, fence, renewal);
+      return await this.#persist(key, id, merge(current, fresh), leased.version, fence, renewal);
     } finally {
       renewal.stop();
     }
@@ -152,7 +151,7 @@ export class RefreshCoordinator {
     const current = leased.token as TokenData;
     if (error instanceof InvalidGrantError) {
       // Rule 6: a peer that rotated the token makes ours look dead; only an unchanged record is.
-      const after = await this.#o.read(id, "refresh");
+      const after = await this.#o.read(key);
       if (after.version !== leased.version) return AGAIN;
       const removed = await this.#o.store.compareAndDelete(id, { version: leased.version, fence });
       if (!removed.ok) return AGAIN;
@@ -168,13 +167,13 @@ export class RefreshCoordinator {
       // refreshes with it), then report the failure.
       const salvaged = { ...current, refreshToken: delivered, refreshTokenExpiresAt: undefined };
       salvaged.expiresAt = Math.min(current.expiresAt ?? this.#o.now(), this.#o.now());
-      const saved = await this.#persist(id, toTokenData(salvaged), leased.version, fence, renewal);
+      const saved = await this.#persist(key, id, toTokenData(salvaged), leased.version, fence, renewal);
       const unpersisted = saved === AGAIN || "error" in saved ? salvaged : undefined;
       return { error: error as Error, grantRemoved: false, unpersisted };
     }
     // A holder that failed (a timeout after a pause, say) while a peer refreshed: the peer's token serves.
     // (A store that fails this read must not hide the provider's error.)
-    const after = await this.#o.read(id, "refresh").catch(() => undefined);
+    const after = await this.#o.read(key).catch(() => undefined);
     if (after && after.version !== leased.version) return AGAIN;
     if (error instanceof ProviderError && (error.status === 429 || error.retryAfterMs !== undefined)) {
       this.#holds.set(id, { until: Date.now() + (error.retryAfterMs ?? DEFAULT_HOLD_MS), error });
@@ -188,6 +187,7 @@ export class RefreshCoordinator {
    * before its answer was lost (a dropped connection), or a peer's newer record may be there.
    */
   async #persist(
+    key: TokenKey,
     id: string,
     record: TokenData,
     version: number,
@@ -201,7 +201,7 @@ export class RefreshCoordinator {
       try {
         const result = await this.#o.store.compareAndSet(id, record, { version, fence });
         if (result.ok) return { token: record, refreshed: true };
-        const after = await this.#o.read(id, "refresh");
+        const after = await this.#o.read(key);
         if (after.token && sameGrant(after.token, record)) return { token: after.token, refreshed: true };
         if (after.token) return AGAIN;
         return {
@@ -267,12 +267,12 @@ export class RefreshCoordinator {
   }
 
   /** Rule 8: waits until the record's version moves, or until it is time to try the lease again. */
-  async #waitForChange(id: string, version: number, giveUpAt: number): Promise<VersionedRecord> {
+  async #waitForChange(key: TokenKey, version: number, giveUpAt: number): Promise<VersionedRecord> {
     const until = Math.min(giveUpAt, Date.now() + LEASE_RETRY_MS);
     let delay = 4;
     for (;;) {
       await sleep(delay * (0.5 + Math.random()));
-      const now = await this.#o.read(id, "refresh");
+      const now = await this.#o.read(key);
       if (now.version !== version || Date.now() >= until) return now;
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
