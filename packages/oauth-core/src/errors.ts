@@ -235,4 +235,26 @@ export class TokenNotPersistedError extends OAuthError {
   override name = "TokenNotPersistedError";
 }
 
+/**
+ * A stored secret could not be decrypted: tampered with, copied from another record or field, under a
+ * key no longer in the ring, or plaintext where an envelope belongs. Names the key id, never the key.
+ * Nothing was deleted: restore the key or the record, or connect the account again.
+ */
+export class TokenDecryptionError extends OAuthError {
+  override name = "TokenDecryptionError";
+  /** The key id the envelope names (absent when the value is no envelope or the id is unreadable). */
+  readonly keyId: string | undefined;
+  /** Which field failed: `accessToken`, `refreshToken` or `raw`. */
+  readonly field: string;
+  constructor(message: string, options: { field: string; keyId?: string | undefined }) {
+    super(message, { operation: "store" });
+    this.keyId = options.keyId;
+    this.field = options.field;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), keyId: this.keyId, field: this.field };
+  }
+}
+
 export { REDACTED };

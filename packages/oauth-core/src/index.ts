@@ -21,6 +21,7 @@ export {
   type TokenUpdateReason,
   type UnpersistedTokenEvent,
 } from "./client.js";
+export { type EncryptedStoreOptions, type EncryptionKey, encryptedStore } from "./encrypted-store.js";
 export { endpointUrl } from "./endpoint-url.js";
 export {
   AuthorizationDeniedError,
@@ -40,6 +41,7 @@ export {
   StateMismatchError,
   StoreError,
   TimeoutError,
+  TokenDecryptionError,
   TokenNotFoundError,
   TokenNotPersistedError,
   UnsupportedOperationError,
