@@ -98,7 +98,9 @@ export class Cluster {
     latencyMs = 25,
     adminQuery,
     roles = [],
+    encryptionKey,
   }) {
+    this.encryptionKey = encryptionKey;
     this.kind = store;
     this.table = table;
     this.callers = callers;
@@ -118,8 +120,13 @@ export class Cluster {
       table: this.table,
       serverUrl: this.server.url,
       timing: this.timing,
+      encryptionKey: this.encryptionKey,
     };
-    const opened = await openStore(this.kind, { table: this.table, name: `po-parent-${process.pid}` });
+    const opened = await openStore(this.kind, {
+      table: this.table,
+      name: `po-parent-${process.pid}`,
+      encryptionKey: this.encryptionKey,
+    });
     this.store = opened.store;
     this.closeStore = opened.close;
     await Promise.all(this.workers.map((worker) => worker.start()));

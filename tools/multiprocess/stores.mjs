@@ -1,4 +1,4 @@
-import { MemoryTokenStore } from "@partner-oauth/core";
+import { encryptedStore, MemoryTokenStore } from "@partner-oauth/core";
 import { PostgresTokenStore } from "@partner-oauth/store-postgres";
 import pg from "pg";
 
@@ -11,9 +11,17 @@ export const PG = {
 
 /**
  * Opens the store under test in this process. `name` tags its connections (PostgreSQL's
- * application_name), so a test can find and kill them.
+ * application_name), so a test can find and kill them; with `encryptionKey` (base64 of 32 bytes)
+ * the store is wrapped in `encryptedStore`.
  */
-export async function openStore(kind, { table, name, user }) {
+export async function openStore(kind, { encryptionKey, ...options }) {
+  const opened = await openPlainStore(kind, options);
+  if (!encryptionKey) return opened;
+  const keys = [{ id: "test-key", key: Uint8Array.from(Buffer.from(encryptionKey, "base64")) }];
+  return { ...opened, store: encryptedStore(opened.store, { keys }) };
+}
+
+async function openPlainStore(kind, { table, name, user }) {
   if (kind === "postgres") {
     const pool = new pg.Pool({ ...PG, ...(user ? { user } : {}), application_name: name, max: 4 });
     // An idle connection killed by the server must not crash the process (pg emits it on the pool).

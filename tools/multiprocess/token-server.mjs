@@ -17,6 +17,8 @@ export class RotatingTokenServer {
     this.counter = 0;
     /** refresh token → { grant, live } */
     this.tokens = new Map();
+    /** Every access token issued, to look for in what a store keeps. */
+    this.accessTokens = new Set();
     /** grant → the refresh token that is live now */
     this.liveOf = new Map();
     this.resetStats();
@@ -29,7 +31,14 @@ export class RotatingTokenServer {
   issueGrant() {
     const grant = `g${++this.counter}`;
     const refreshToken = this.#rotate(grant, undefined);
-    return { grant, refreshToken, accessToken: `at-${grant}-0-${crypto.randomUUID()}` };
+    const accessToken = `at-${grant}-0-${crypto.randomUUID()}`;
+    this.accessTokens.add(accessToken);
+    return { grant, refreshToken, accessToken };
+  }
+
+  /** Every refresh and access token this server issued. */
+  issuedSecrets() {
+    return [...this.tokens.keys(), ...this.accessTokens];
   }
 
   isLive(refreshToken) {
@@ -91,8 +100,10 @@ export class RotatingTokenServer {
     if ((await this.hooks.afterConsume?.(worker)) === "drop") return void req.socket.destroy();
     consumption.answered = true;
     this.stats.answered++;
+    const accessToken = `at-${entry.grant}-${this.counter}-${crypto.randomUUID()}`;
+    this.accessTokens.add(accessToken);
     send(res, 200, {
-      access_token: `at-${entry.grant}-${this.counter}-${crypto.randomUUID()}`,
+      access_token: accessToken,
       token_type: "Bearer",
       refresh_token: next,
       expires_in: 3600,

@@ -44,6 +44,7 @@ process.on("message", async (message) => {
       table: message.table,
       name: message.name,
       user: message.user,
+      encryptionKey: message.encryptionKey,
     });
     close = opened.close;
     client = createOAuthClient(rotatingProvider({ url: message.serverUrl, worker: message.name }), {

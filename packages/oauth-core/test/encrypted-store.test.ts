@@ -193,7 +193,7 @@ describe("encryptedStore", () => {
     expect((await ring.get("p:t:~1"))?.subject).toBe("one");
     expect((await ring.get("p:t:~2"))?.subject).toBe("two");
     expect((await ring.get("p:t:~3"))?.subject).toBe("three");
-    const keyIdOf = async (k: string) => ((await inner.get(k))?.accessToken as string).split(".")[1];
+    const keyIdOf = async (k: string) => (await inner.get(k))?.accessToken.split(".")[1];
     expect(await keyIdOf("p:t:~1")).toBe("k1");
     await ring.set("p:t:~1", (await ring.get("p:t:~1")) as TokenData);
     expect(await keyIdOf("p:t:~1")).toBe("k3");
