@@ -9,9 +9,12 @@ import {
   ProviderError,
   ReauthorizationRequiredError,
   ResponseParseError,
+  StoreError,
   storeKey,
   type TokenData,
+  TokenNotPersistedError,
   type TokenUpdateEvent,
+  type WriteCondition,
 } from "@partner-oauth/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BraintreeCredentials, braintree, escapeXml } from "../src/index.js";
@@ -160,9 +163,10 @@ describe("refresh-token rotation", () => {
   it("stores the new refresh token before the refreshed token is handed out, and refreshes with it next", async () => {
     const log: string[] = [];
     class RecordingStore extends MemoryTokenStore {
-      override async set(key: string, token: TokenData): Promise<void> {
-        await super.set(key, token);
+      override async compareAndSet(key: string, token: TokenData, condition: WriteCondition) {
+        const result = await super.compareAndSet(key, token, condition);
         log.push(`stored ${token.refreshToken}`);
+        return result;
       }
     }
     const { oauth, events } = setup({ store: new RecordingStore() });
@@ -190,9 +194,9 @@ describe("refresh-token rotation", () => {
   it("hands out nothing when the rotated token cannot be stored", async () => {
     let failWrites = false;
     class FlakyStore extends MemoryTokenStore {
-      override async set(key: string, token: TokenData): Promise<void> {
-        if (failWrites) throw new Error("disk full");
-        await super.set(key, token);
+      override async compareAndSet(key: string, token: TokenData, condition: WriteCondition) {
+        if (failWrites) throw new StoreError("disk full", { retryable: false });
+        return super.compareAndSet(key, token, condition);
       }
     }
     const { oauth, store } = setup({ store: new FlakyStore() });
@@ -200,7 +204,7 @@ describe("refresh-token rotation", () => {
     await connect(oauth);
     failWrites = true;
     script.push({ status: 201, body: credentialsXml("at2", "rt2") });
-    await expect(oauth.refresh("acct")).rejects.toThrow("disk full");
+    await expect(oauth.refresh("acct")).rejects.toBeInstanceOf(TokenNotPersistedError);
     expect((await store.get(KEY))?.refreshToken).toBe("rt1");
   });
 
