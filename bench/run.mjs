@@ -19,6 +19,7 @@ const SECTIONS = [
   { file: "exchange-overhead.mjs", timeoutMs: 90_000 },
   { file: "stampede.mjs", timeoutMs: 90_000 },
   { file: "shared-store.mjs", timeoutMs: 180_000 },
+  { file: "encrypted-store.mjs", timeoutMs: 120_000 },
 ];
 
 function runSection({ file, timeoutMs }) {

@@ -136,27 +136,30 @@ class KeyRing {
   async seal(storeKey: string, token: TokenData): Promise<TokenData> {
     const id = this.#ids[0] as string;
     const key = await (this.#keys.get(id) as Promise<CryptoKey>);
-    const sealed: TokenData = {
-      ...token,
-      accessToken: await encrypt(key, id, storeKey, "accessToken", token.accessToken),
-      raw: await encrypt(key, id, storeKey, "raw", JSON.stringify(token.raw ?? null)),
-    };
-    if (token.refreshToken !== undefined) {
-      sealed.refreshToken = await encrypt(key, id, storeKey, "refreshToken", token.refreshToken);
-    }
+    // The fields in parallel: Web Crypto runs off the main thread, so their round trips overlap.
+    const [accessToken, raw, refreshToken] = await Promise.all([
+      encrypt(key, id, storeKey, "accessToken", token.accessToken),
+      encrypt(key, id, storeKey, "raw", JSON.stringify(token.raw ?? null)),
+      token.refreshToken === undefined
+        ? undefined
+        : encrypt(key, id, storeKey, "refreshToken", token.refreshToken),
+    ]);
+    const sealed: TokenData = { ...token, accessToken, raw };
+    if (refreshToken !== undefined) sealed.refreshToken = refreshToken;
     return sealed;
   }
 
   /** The record with its envelopes opened; a value that does not open throws, naming its key id. */
   async open(storeKey: string, sealed: TokenData): Promise<TokenData> {
-    const token: TokenData = {
-      ...sealed,
-      accessToken: await this.#decrypt(storeKey, "accessToken", sealed.accessToken),
-      raw: JSON.parse(await this.#decrypt(storeKey, "raw", sealed.raw)),
-    };
-    if (sealed.refreshToken !== undefined) {
-      token.refreshToken = await this.#decrypt(storeKey, "refreshToken", sealed.refreshToken);
-    }
+    const [accessToken, raw, refreshToken] = await Promise.all([
+      this.#decrypt(storeKey, "accessToken", sealed.accessToken),
+      this.#decrypt(storeKey, "raw", sealed.raw),
+      sealed.refreshToken === undefined
+        ? undefined
+        : this.#decrypt(storeKey, "refreshToken", sealed.refreshToken),
+    ]);
+    const token: TokenData = { ...sealed, accessToken, raw: JSON.parse(raw) };
+    if (refreshToken !== undefined) token.refreshToken = refreshToken;
     return token;
   }
 
