@@ -5,36 +5,18 @@
 import { createOAuthClient, encryptedStore, MemoryTokenStore, storeKey } from "@partner-oauth/core";
 import { PG } from "@partner-oauth/multiprocess/stores";
 import { createSchema, PostgresTokenStore } from "@partner-oauth/store-postgres";
-import { truelayer } from "@partner-oauth/truelayer";
 import pg from "pg";
+import { ACCOUNT, freshTokenData, idleProvider } from "./lib/fixtures.mjs";
 import { table } from "./lib/markdown.mjs";
 import { progress, runSection } from "./lib/section.mjs";
 import { num, percentile } from "./lib/stats.mjs";
 
 const N = Number(process.env.BENCH_ENCRYPTED_N ?? 5_000);
-const ACCOUNT = "merchant-42";
 const KEYS = [{ id: "bench", key: crypto.getRandomValues(new Uint8Array(32)) }];
-
-function freshTokenData() {
-  return {
-    accessToken: "at-fresh-0123456789abcdef",
-    tokenType: "Bearer",
-    refreshToken: "rt-fresh-0123456789abcdef",
-    expiresAt: Date.now() + 3_600_000,
-    scopes: ["info", "accounts", "offline_access"],
-    raw: { access_token: "at-fresh-0123456789abcdef", expires_in: 3600, token_type: "Bearer" },
-  };
-}
 
 async function clientOver(store) {
   await store.set(storeKey({ provider: "truelayer", tokenType: "data", account: ACCOUNT }), freshTokenData());
-  const provider = truelayer({
-    clientId: "bench-client",
-    clientSecret: "bench-secret",
-    redirectUri: "https://partner.example/cb",
-    environment: "sandbox",
-    baseUrl: "http://127.0.0.1:9",
-  });
+  const provider = idleProvider();
   return createOAuthClient(provider, { store });
 }
 

@@ -1,8 +1,8 @@
 // Hot path: getting a still-fresh cached token, ours vs the floor (a bare Map.get + expiry check) and
 // vs simple-oauth2's documented check (`client.createToken(json).expired()`).
 import { createOAuthClient, MemoryTokenStore, storeKey } from "@partner-oauth/core";
-import { truelayer } from "@partner-oauth/truelayer";
 import simpleOauth2 from "simple-oauth2";
+import { ACCOUNT, freshTokenData, idleProvider } from "./lib/fixtures.mjs";
 import { table } from "./lib/markdown.mjs";
 import { progress, runSection } from "./lib/section.mjs";
 import { median, num, ratio } from "./lib/stats.mjs";
@@ -10,7 +10,6 @@ import { median, num, ratio } from "./lib/stats.mjs";
 const ROUNDS = 7;
 const ROUND_MS = 150;
 const SKEW_MS = 60_000;
-const ACCOUNT = "merchant-42";
 
 /** Runs `body(n)` (which does n operations) with n doubled until it takes ≥ 30 ms; returns n per ROUND_MS. */
 async function calibrate(body) {
@@ -22,23 +21,6 @@ async function calibrate(body) {
     if (ms >= 30 || n >= 1 << 26) return Math.max(1_000, Math.round((n * ROUND_MS) / ms));
     n *= 2;
   }
-}
-
-function freshTokenData() {
-  return {
-    accessToken: "at-fresh-0123456789abcdef",
-    tokenType: "Bearer",
-    refreshToken: "rt-fresh-0123456789abcdef",
-    expiresAt: Date.now() + 3_600_000,
-    scopes: ["info", "accounts", "offline_access"],
-    raw: {
-      access_token: "at-fresh-0123456789abcdef",
-      expires_in: 3600,
-      token_type: "Bearer",
-      refresh_token: "rt-fresh-0123456789abcdef",
-      scope: "info accounts offline_access",
-    },
-  };
 }
 
 /** A TokenStore without the defensive copies MemoryTokenStore makes (diagnostic only). */
@@ -57,13 +39,7 @@ class PassThroughStore {
 
 async function variants() {
   // The same adapter the stampede uses; getToken never calls it while the token is fresh.
-  const provider = truelayer({
-    clientId: "bench-client",
-    clientSecret: "bench-secret",
-    redirectUri: "https://partner.example/cb",
-    environment: "sandbox",
-    baseUrl: "http://127.0.0.1:9",
-  });
+  const provider = idleProvider();
   const key = storeKey({ provider: "truelayer", tokenType: "data", account: ACCOUNT });
 
   const store = new MemoryTokenStore();

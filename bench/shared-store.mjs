@@ -5,39 +5,21 @@ import { createOAuthClient, storeKey } from "@partner-oauth/core";
 import { Cluster } from "@partner-oauth/multiprocess/cluster";
 import { NaiveKeyValueStore, PG } from "@partner-oauth/multiprocess/stores";
 import { createSchema, PostgresTokenStore, storeStatements } from "@partner-oauth/store-postgres";
-import { truelayer } from "@partner-oauth/truelayer";
 import pg from "pg";
+import { ACCOUNT, freshTokenData, idleProvider } from "./lib/fixtures.mjs";
 import { table } from "./lib/markdown.mjs";
 import { progress, runSection } from "./lib/section.mjs";
 import { num, percentile } from "./lib/stats.mjs";
 
 const HOT_N = Number(process.env.BENCH_STORE_N ?? 3_000);
 const STAMPEDE_ROUNDS = Number(process.env.BENCH_STAMPEDE_ROUNDS ?? 5);
-const ACCOUNT = "merchant-42";
-
-function freshTokenData() {
-  return {
-    accessToken: "at-fresh-0123456789abcdef",
-    tokenType: "Bearer",
-    refreshToken: "rt-fresh-0123456789abcdef",
-    expiresAt: Date.now() + 3_600_000,
-    scopes: ["info", "accounts", "offline_access"],
-    raw: { access_token: "at-fresh-0123456789abcdef", expires_in: 3600, token_type: "Bearer" },
-  };
-}
 
 /** p50 / p99 of getToken through the store and of the store's own SELECT, interleaved one to one. */
 async function hotPath(pool, tableName) {
   const store = new PostgresTokenStore({ query: pool, table: tableName });
   const key = storeKey({ provider: "truelayer", tokenType: "data", account: ACCOUNT });
   await store.set(key, freshTokenData());
-  const provider = truelayer({
-    clientId: "bench-client",
-    clientSecret: "bench-secret",
-    redirectUri: "https://partner.example/cb",
-    environment: "sandbox",
-    baseUrl: "http://127.0.0.1:9",
-  });
+  const provider = idleProvider();
   const oauth = createOAuthClient(provider, { store });
   const { read } = storeStatements(tableName);
   const select = () => pool.query(read, [key]);

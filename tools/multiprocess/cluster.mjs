@@ -141,16 +141,7 @@ export class Cluster {
 
   async round(fault) {
     const account = `merchant-${process.pid}-${++this.rounds}`;
-    const key = storeKey({ provider: "stress", tokenType: "default", account });
-    const grant = this.server.issueGrant();
-    await this.store.set(key, {
-      accessToken: grant.accessToken,
-      tokenType: "Bearer",
-      refreshToken: grant.refreshToken,
-      expiresAt: Date.now() - 1000,
-      scopes: [],
-      raw: {},
-    });
+    const { key, grant } = await seedExpiredGrant(this.store, this.server, account);
     this.server.resetStats();
     const killed = new Set();
     this.terminatedBackends = 0;
@@ -281,6 +272,21 @@ export class Cluster {
     }
     return {};
   }
+}
+
+/** A new grant at the server, stored for `account` with an access token that has already expired. */
+export async function seedExpiredGrant(store, server, account) {
+  const key = storeKey({ provider: "stress", tokenType: "default", account });
+  const grant = server.issueGrant();
+  await store.set(key, {
+    accessToken: grant.accessToken,
+    tokenType: "Bearer",
+    refreshToken: grant.refreshToken,
+    expiresAt: Date.now() - 1000,
+    scopes: [],
+    raw: {},
+  });
+  return { key, grant };
 }
 
 /**

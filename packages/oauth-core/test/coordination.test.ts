@@ -14,25 +14,11 @@ import {
   type WriteCondition,
 } from "../src/index.js";
 import { lifecycle, manualClock, slot } from "./helpers.js";
+import { PlainStore } from "./support/plain-store.js";
 import { ScriptedOAuthServer } from "./support/scripted-server.js";
 import { testProvider } from "./support/test-provider.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A user's store with only get/set/delete, as the core README shows. */
-class PlainStore implements TokenStore {
-  readonly records = new Map<string, string>();
-  async get(key: string) {
-    const json = this.records.get(key);
-    return json === undefined ? undefined : (JSON.parse(json) as TokenData);
-  }
-  async set(key: string, token: TokenData) {
-    this.records.set(key, JSON.stringify(token));
-  }
-  async delete(key: string) {
-    this.records.delete(key);
-  }
-}
 
 /** Two facades over one store and one single-use, rotating token server, like two workers of an app. */
 async function twoClients(store: TokenStore, serverDelayMs = 25) {

@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { MemoryTokenStore, type TokenData, type TokenStore } from "../src/index.js";
+import { MemoryTokenStore, type TokenData } from "../src/index.js";
 import { coordinateLocally } from "../src/local-coordination.js";
 import { sharedTokenStoreChecks, tokenStoreChecks } from "../src/testing/index.js";
-
-/** The plainest store a user could write: get/set/delete over a Map of JSON text. */
-class PlainStore implements TokenStore {
-  readonly records = new Map<string, string>();
-  async get(key: string) {
-    const json = this.records.get(key);
-    return json === undefined ? undefined : (JSON.parse(json) as TokenData);
-  }
-  async set(key: string, token: TokenData) {
-    this.records.set(key, JSON.stringify(token));
-  }
-  async delete(key: string) {
-    this.records.delete(key);
-  }
-}
+import { PlainStore } from "./support/plain-store.js";
 
 describe("MemoryTokenStore conforms to the TokenStore contract", () => {
   for (const check of tokenStoreChecks) it(check.name, () => check.run(new MemoryTokenStore()));

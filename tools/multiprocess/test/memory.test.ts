@@ -1,5 +1,6 @@
-import { createOAuthClient, MemoryTokenStore, storeKey } from "@partner-oauth/core";
+import { createOAuthClient, MemoryTokenStore } from "@partner-oauth/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedExpiredGrant } from "../cluster.mjs";
 import { rotatingProvider } from "../provider.mjs";
 import { RotatingTokenServer } from "../token-server.mjs";
 
@@ -20,16 +21,7 @@ describe("two clients × 100 callers over one MemoryTokenStore, single-use rotat
   for (let round = 1; round <= 20; round++) {
     it(`round ${round}: one refresh request, every caller gets the stored live token`, async () => {
       const account = `merchant-${round}`;
-      const key = storeKey({ provider: "stress", tokenType: "default", account });
-      const grant = server.issueGrant();
-      await store.set(key, {
-        accessToken: grant.accessToken,
-        tokenType: "Bearer",
-        refreshToken: grant.refreshToken,
-        expiresAt: Date.now() - 1000,
-        scopes: [],
-        raw: {},
-      });
+      const { key, grant } = await seedExpiredGrant(store, server, account);
       server.resetStats();
       const results = await Promise.allSettled(
         Array.from({ length: 200 }, (_, i) => (clients[i % 2] as (typeof clients)[0]).getToken(account)),
