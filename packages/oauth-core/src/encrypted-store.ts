@@ -2,6 +2,7 @@ import { InvalidInputError, TokenDecryptionError } from "./errors.js";
 import {
   isSharedTokenStore,
   type SharedTokenStore,
+  SharedTokenStoreBase,
   type VersionedRecord,
   type WriteCondition,
   type WriteResult,
@@ -59,25 +60,14 @@ export function encryptedStore(store: TokenStore, options: EncryptedStoreOptions
   };
 }
 
-class EncryptedSharedStore implements SharedTokenStore {
+class EncryptedSharedStore extends SharedTokenStoreBase {
   readonly #store: SharedTokenStore;
   readonly #ring: KeyRing;
 
   constructor(store: SharedTokenStore, ring: KeyRing) {
+    super();
     this.#store = store;
     this.#ring = ring;
-  }
-
-  async get(key: string): Promise<TokenData | undefined> {
-    return (await this.read(key)).token;
-  }
-
-  async set(key: string, token: TokenData): Promise<void> {
-    await this.compareAndSet(key, token, {});
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.compareAndDelete(key, {});
   }
 
   async read(key: string): Promise<VersionedRecord> {

@@ -98,6 +98,7 @@ export { parseRetryAfter } from "./retry-after.js";
 export {
   isSharedTokenStore,
   type SharedTokenStore,
+  SharedTokenStoreBase,
   type VersionedRecord,
   type WriteCondition,
   type WriteResult,

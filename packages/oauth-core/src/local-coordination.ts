@@ -1,6 +1,12 @@
 import { KeyedLock } from "./keyed-lock.js";
 import { LeaseTable } from "./lease-table.js";
-import type { SharedTokenStore, VersionedRecord, WriteCondition, WriteResult } from "./shared-store.js";
+import {
+  type SharedTokenStore,
+  SharedTokenStoreBase,
+  type VersionedRecord,
+  type WriteCondition,
+  type WriteResult,
+} from "./shared-store.js";
 import type { TokenStore } from "./store.js";
 import type { TokenData } from "./token.js";
 
@@ -16,26 +22,20 @@ interface Seen {
  * back (by another process) still fails a compare-and-set, but two processes can interleave between
  * the read and the write: a plain store is safe for one process only.
  */
-class LocallyCoordinatedStore implements SharedTokenStore {
+class LocallyCoordinatedStore extends SharedTokenStoreBase {
   readonly #store: TokenStore;
   readonly #lock = new KeyedLock();
   readonly #leases = new LeaseTable();
   readonly #seen = new Map<string, Seen>();
 
   constructor(store: TokenStore) {
+    super();
     this.#store = store;
   }
 
-  get(key: string): Promise<TokenData | undefined> {
+  /** Straight from the store: the hot path needs no lock and no version. */
+  override get(key: string): Promise<TokenData | undefined> {
     return this.#store.get(key);
-  }
-
-  async set(key: string, token: TokenData): Promise<void> {
-    await this.compareAndSet(key, token, {});
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.compareAndDelete(key, {});
   }
 
   read(key: string): Promise<VersionedRecord> {

@@ -1,5 +1,10 @@
 import { LeaseTable } from "./lease-table.js";
-import type { SharedTokenStore, VersionedRecord, WriteCondition, WriteResult } from "./shared-store.js";
+import {
+  SharedTokenStoreBase,
+  type VersionedRecord,
+  type WriteCondition,
+  type WriteResult,
+} from "./shared-store.js";
 import type { TokenData } from "./token.js";
 
 interface Entry {
@@ -20,24 +25,13 @@ export interface MemoryTokenStoreOptions {
  * caller can use to change a stored token, and a record that cannot be serialized fails at the
  * write, leaving the old one intact. Everything is lost when the process exits.
  */
-export class MemoryTokenStore implements SharedTokenStore {
+export class MemoryTokenStore extends SharedTokenStoreBase {
   readonly #entries = new Map<string, Entry>();
   readonly #leases: LeaseTable;
 
   constructor(options: MemoryTokenStoreOptions = {}) {
+    super();
     this.#leases = new LeaseTable(options.now);
-  }
-
-  async get(key: string): Promise<TokenData | undefined> {
-    return (await this.read(key)).token;
-  }
-
-  async set(key: string, token: TokenData): Promise<void> {
-    await this.compareAndSet(key, token, {});
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.compareAndDelete(key, {});
   }
 
   async read(key: string): Promise<VersionedRecord> {

@@ -57,6 +57,32 @@ export interface SharedTokenStore extends TokenStore {
   releaseLease(key: string, owner: string, fence: number): Promise<void>;
 }
 
+/**
+ * A shared store's `get`, `set` and `delete` in terms of its versioned operations: a read without the
+ * version, an unconditional compare-and-set, an unconditional compare-and-delete (each moves the
+ * version, as the contract requires). Extend it and implement the six shared operations.
+ */
+export abstract class SharedTokenStoreBase implements SharedTokenStore {
+  async get(key: string): Promise<TokenData | undefined> {
+    return (await this.read(key)).token;
+  }
+
+  async set(key: string, token: TokenData): Promise<void> {
+    await this.compareAndSet(key, token, {});
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.compareAndDelete(key, {});
+  }
+
+  abstract read(key: string): Promise<VersionedRecord>;
+  abstract compareAndSet(key: string, token: TokenData, condition: WriteCondition): Promise<WriteResult>;
+  abstract compareAndDelete(key: string, condition: WriteCondition): Promise<WriteResult>;
+  abstract acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined>;
+  abstract renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean>;
+  abstract releaseLease(key: string, owner: string, fence: number): Promise<void>;
+}
+
 const SHARED_METHODS = [
   "read",
   "compareAndSet",

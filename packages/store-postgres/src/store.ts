@@ -1,6 +1,6 @@
 import {
   InvalidInputError,
-  type SharedTokenStore,
+  SharedTokenStoreBase,
   StoreError,
   type TokenData,
   type VersionedRecord,
@@ -106,11 +106,12 @@ WHERE key = $1 AND lease_owner = $2 AND fence = $3::bigint`,
  * as does a bad argument (a key with a NUL character, a record that is not an object, a TTL that is
  * not a positive number of ms). No message holds a key, a token or a statement parameter.
  */
-export class PostgresTokenStore implements SharedTokenStore {
+export class PostgresTokenStore extends SharedTokenStoreBase {
   readonly #client: QueryClient;
   readonly #sql: StoreStatements;
 
   constructor(options: PostgresTokenStoreOptions) {
+    super();
     if (!isQueryClient(options?.query)) {
       throw new InvalidInputError(
         "query must be a pg Pool or Client, or another query(text, values) client",
@@ -121,20 +122,6 @@ export class PostgresTokenStore implements SharedTokenStore {
     }
     this.#client = options.query;
     this.#sql = storeStatements(options.table ?? DEFAULT_TABLE);
-  }
-
-  async get(key: string): Promise<TokenData | undefined> {
-    return (await this.read(key)).token;
-  }
-
-  /** An unconditional write: it replaces the record and moves the version up. */
-  async set(key: string, token: TokenData): Promise<void> {
-    await this.compareAndSet(key, token, {});
-  }
-
-  /** An unconditional delete: it leaves a tombstone and moves the version up. */
-  async delete(key: string): Promise<void> {
-    await this.compareAndDelete(key, {});
   }
 
   async read(key: string): Promise<VersionedRecord> {
