@@ -7,9 +7,22 @@ import {
   type WriteCondition,
   type WriteResult,
 } from "@partner-oauth/core";
+import {
+  checkInteger,
+  checkText,
+  checkTtl,
+  DEFAULT_TABLE,
+  malformed,
+  parseCount,
+  parseRecord,
+  postgresDialect,
+  quoteTable,
+  serialize,
+  sharedStatements,
+  throwMalformed,
+} from "@partner-oauth/store-sql";
 import { storeError } from "./errors.js";
 import { isQueryClient, type QueryClient, runQuery } from "./queryable.js";
-import { DEFAULT_TABLE, quoteTable } from "./schema.js";
 
 export interface PostgresTokenStoreOptions {
   /**
@@ -20,9 +33,6 @@ export interface PostgresTokenStoreOptions {
   /** Table name, optionally schema-qualified. Default `partner_oauth_tokens`. Create it with `createSchema`. */
   table?: string | undefined;
 }
-
-/** The longest lease accepted (about 31 years): anything longer is a unit mistake. */
-const MAX_TTL_MS = 1e12;
 
 /** The SQL of every operation, one statement each, for one table. */
 export interface StoreStatements {
@@ -40,11 +50,8 @@ export interface StoreStatements {
  */
 export function storeStatements(table: string = DEFAULT_TABLE): StoreStatements {
   const t = quoteTable(table);
-  const ttl = (param: string) => `clock_timestamp() + ${param}::double precision * interval '1 millisecond'`;
   return {
-    // $1 key
-    read: `SELECT record::text AS record, version::text AS version FROM ${t} WHERE key = $1`,
-
+    ...sharedStatements(t, postgresDialect),
     // $1 key, $2 record (JSON text; NULL deletes), $3 expected version (NULL: any), $4 fence (NULL: none).
     // `cur` locks the row and, under READ COMMITTED, yields its newest committed version (a row lock
     // waits for a concurrent writer, then reads what it wrote). The update is decided on those locked
@@ -73,24 +80,6 @@ export function storeStatements(table: string = DEFAULT_TABLE): StoreStatements 
 )
 SELECT COALESCE((SELECT version FROM upd), (SELECT version FROM ins))::text AS written,
   (SELECT version FROM cur)::text AS seen_version`,
-
-    // $1 key, $2 owner, $3 ttl ms. ON CONFLICT locks the existing row and re-evaluates the WHERE on
-    // its newest version, so of concurrent acquirers exactly one gets the free lease.
-    acquireLease: `INSERT INTO ${t} AS t (key, record, version, fence, lease_owner, lease_until)
-VALUES ($1, NULL, 0, 1, $2, ${ttl("$3")})
-ON CONFLICT (key) DO UPDATE
-  SET fence = t.fence + 1, lease_owner = EXCLUDED.lease_owner, lease_until = ${ttl("$3")}
-  WHERE t.lease_until IS NULL OR t.lease_until <= clock_timestamp()
-RETURNING t.fence::text AS fence`,
-
-    // $1 key, $2 owner, $3 fence, $4 ttl ms
-    renewLease: `UPDATE ${t} SET lease_until = ${ttl("$4")}
-WHERE key = $1 AND lease_owner = $2 AND fence = $3::bigint AND lease_until > clock_timestamp()
-RETURNING fence::text AS fence`,
-
-    // $1 key, $2 owner, $3 fence. The fence stays: the next grant must be larger.
-    releaseLease: `UPDATE ${t} SET lease_owner = NULL, lease_until = NULL
-WHERE key = $1 AND lease_owner = $2 AND fence = $3::bigint`,
   };
 }
 
@@ -207,101 +196,5 @@ export class PostgresTokenStore extends SharedTokenStoreBase {
       });
     }
     return rows as Record<string, unknown>[];
-  }
-}
-
-/** The record as JSON text; a value that is no object, or cannot be serialized, changes nothing. */
-function serialize(token: TokenData): string {
-  if (typeof token !== "object" || token === null || Array.isArray(token)) {
-    throw new InvalidInputError("the token record must be an object", { operation: "store" });
-  }
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(token);
-  } catch (error) {
-    throw new InvalidInputError("the token record cannot be serialized as JSON", {
-      operation: "store",
-      cause: error,
-    });
-  }
-  if (typeof json !== "string" || !json.startsWith("{")) {
-    throw new InvalidInputError("the token record cannot be serialized as a JSON object", {
-      operation: "store",
-    });
-  }
-  return json;
-}
-
-/**
- * A stored record: `undefined` for a tombstone (NULL), the parsed token for a JSON object with the
- * token's string fields, `null` for anything else (not JSON, an array, a number, fields of the wrong
- * type). The core checks the token's optional fields on every read.
- */
-function parseRecord(value: unknown): TokenData | undefined | null {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value !== "string") return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  const record = parsed as Record<string, unknown>;
-  if (typeof record.accessToken !== "string" || typeof record.tokenType !== "string") return null;
-  if (!Array.isArray(record.scopes)) return null;
-  return record as unknown as TokenData;
-}
-
-/**
- * A `bigint` column as a number. node-postgres returns `bigint` (and the `::text` the store selects)
- * as a string; another client may return a number or a BigInt. Anything but a non-negative safe
- * integer is `undefined`.
- */
-function parseCount(value: unknown): number | undefined {
-  let n: number;
-  if (typeof value === "string") {
-    if (!/^(0|[1-9][0-9]{0,15})$/.test(value)) return undefined;
-    n = Number(value);
-  } else if (typeof value === "number") {
-    n = value;
-  } else if (typeof value === "bigint") {
-    n = Number(value);
-    if (BigInt(n) !== value) return undefined;
-  } else {
-    return undefined;
-  }
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-function malformed(): InvalidInputError {
-  return new InvalidInputError(
-    "the token table holds a row this store did not write (its record is no token object, or its version no count)",
-    { operation: "store" },
-  );
-}
-
-function throwMalformed(): never {
-  throw malformed();
-}
-
-/** PostgreSQL `text` cannot hold NUL; anything else is a valid key or owner. */
-function checkText(value: unknown, name: string): void {
-  if (typeof value !== "string" || value.includes("\u0000")) {
-    throw new InvalidInputError(`${name} must be a string without NUL characters`, { operation: "store" });
-  }
-}
-
-function checkInteger(value: unknown, name: string): void {
-  if (!Number.isSafeInteger(value)) {
-    throw new InvalidInputError(`${name} must be a safe integer`, { operation: "store" });
-  }
-}
-
-function checkTtl(ttlMs: unknown): void {
-  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) {
-    throw new InvalidInputError(`ttlMs must be a number of ms above 0 and at most ${MAX_TTL_MS}`, {
-      operation: "store",
-    });
   }
 }
