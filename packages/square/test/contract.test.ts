@@ -64,7 +64,7 @@ function recorder(prefer?: string) {
   return { fetch: record, requests };
 }
 
-/** The confidential adapter (with the secret: Square's code flow, revoke, renew) over the mock. */
+/** The confidential adapter (with the secret: Square's code flow and revoke) over the mock. */
 function setup(prefer?: string, adapterNow: () => number = now) {
   const recorded = recorder(prefer);
   const provider = square({
@@ -431,45 +431,28 @@ describe("revoke (POST /oauth2/revoke)", () => {
   });
 });
 
-describe("renewToken (deprecated POST /oauth2/clients/{client_id}/access-token/renew)", () => {
-  it("renews an access token with Authorization: Client <secret>", async () => {
-    const { provider, requests } = setup();
-    const renewed = await provider.renewToken(EXAMPLE_TOKENS[0] as string, {
-      signal: AbortSignal.timeout(5000),
-    });
-    expect(renewed).toMatchObject({
-      accessToken: "EAAAEMpW1tRk6bY0sZcN8xQ2uFhJ4vL7gD9aE3oTiB5yKwXrUqCnVmHjPfSdGlOe",
-      tokenType: "bearer",
-      expiresAt: Date.parse("2036-12-21T17:54:09Z"),
-      subject: "MLQW7K2HJ2RDE",
-      refreshToken: undefined,
-    });
-    expect(String(renewed)).not.toContain(renewed.accessToken);
-    const [request] = requests;
-    expect(new URL(request?.url ?? "").pathname).toBe(
-      `/oauth2/clients/${credentials.clientId}/access-token/renew`,
-    );
-    expect(request?.headers.get("Authorization")).toBe(`Client ${credentials.clientSecret}`);
-    expect(await request?.json()).toEqual({ access_token: EXAMPLE_TOKENS[0] });
-  });
-
-  it.each([
-    ["code=400, example=not_found", InvalidGrantError, "invalid_grant", 400, "NOT_FOUND"],
-    ["code=401, example=unauthorized", InvalidClientError, "invalid_client", 401, "service.not_authorized"],
-  ])("maps %s to a typed error", async (prefer, type, code, status, providerCode) => {
-    const { provider } = setup(prefer);
-    const error = await provider.renewToken(EXAMPLE_TOKENS[0] as string).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code, status, providerCode, provider: "square", operation: "renew" });
-    expectNoSecrets(error);
-  });
-
-  it("honours the caller's signal", async () => {
+describe("RenewToken (POST /oauth2/clients/{client_id}/access-token/renew, retired 2024-04-17)", () => {
+  it("is not offered by the adapter", () => {
     const { provider } = setup();
-    const error = await provider
-      .renewToken("EAAAx", { signal: AbortSignal.abort() })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect("renewToken" in provider).toBe(false);
+  });
+
+  it("is retired in the spec: the mock never answers 2xx", async () => {
+    const { provider } = setup();
+    const { data, error, response } = await provider.client.POST(
+      "/oauth2/clients/{client_id}/access-token/renew",
+      {
+        params: {
+          path: { client_id: credentials.clientId },
+          header: { Authorization: `Client ${credentials.clientSecret}` },
+        },
+        body: { access_token: EXAMPLE_TOKENS[0] as string },
+        signal: AbortSignal.timeout(5000),
+      },
+    );
+    expect(response.status).toBe(410);
+    expect(data).toBeUndefined();
+    expect(error).toMatchObject({ errors: [{ code: "GONE" }] });
   });
 });
 

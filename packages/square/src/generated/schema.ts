@@ -58,7 +58,11 @@ export interface paths {
          *       returns the same refresh token;
          *     - `refresh_token`, PKCE flow: `client_id`, `refresh_token` — the response returns a new,
          *       single-use refresh token and `refresh_token_expires_at` (store it, the old one is spent);
-         *     - `migration_token` (legacy, deprecated): exchange a pre-2019-03-13 access token.
+         *     - `migration_token` (deprecated, effectively dead): exchanged a pre-2019-03-13 access token.
+         *       Those tokens could only be kept alive by RenewToken, retired on 2024-04-17, so every one
+         *       has expired since and no `migration_token` can be valid any more (certain for the
+         *       retirement, developer.squareup.com/docs/oauth-api/migrate-to-refresh-tokens; that no
+         *       migratable token survives follows from it). `@partner-oauth/square` never sends it.
          *
          *     `scopes` (refresh only) narrows the new access token to the intersection with what the
          *     refresh token grants; `short_lived: true` asks for a 24-hour access token (then no refresh
@@ -118,13 +122,18 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * RenewToken (deprecated) — renew an access token without a refresh token
+         * RenewToken (RETIRED 2024-04-17) — do not call
          * @deprecated
-         * @description Deprecated in favour of ObtainToken with `grant_type: refresh_token` (Square's "Migrate
-         *     from Renew to Refresh OAuth Tokens"); no longer present in SDK v46 (certain — absent from
-         *     `api/resources/oAuth`), documented by older SDKs. Renews an access token before it expires
-         *     or within 15 days after expiry; past that the seller must authorize again (certain, older
-         *     SDK docs). `Authorization: Client <application secret>`.
+         * @description **Retired.** "RenewToken is deprecated in Square API version 2019-03-13. RenewToken is
+         *     retired on 2024-04-17." (certain — developer.squareup.com/docs/oauth-api/migrate-to-refresh-tokens).
+         *     Neither SDK v46 nor the legacy v39 client has it, and `@partner-oauth/square` no longer
+         *     ships a method that calls it: use ObtainToken with `grant_type: refresh_token`.
+         *
+         *     Kept here only so readers find what the old path was. It used to renew an access token
+         *     (before expiry or up to 15 days after) with `Authorization: Client <application secret>`
+         *     and `{"access_token": …}` (older SDK docs). What the retired path answers today is not
+         *     documented: the mock answers `410 GONE` (guess — any non-2xx is possible; Square's
+         *     `ErrorCode` enum has `GONE`), so nothing that tests against the mock can succeed with it.
          */
         post: operations["renewToken"];
         delete?: never;
@@ -239,8 +248,11 @@ export interface components {
         };
         /**
          * @deprecated
-         * @description LEGACY: exchange an access token obtained with a Square API version before 2019-03-13 for an
-         *     access + refresh token pair. `client_secret` required (likely — the grant predates PKCE).
+         * @description DEPRECATED, effectively dead: exchanged an access token obtained with a Square API version
+         *     before 2019-03-13 for an access + refresh token pair. Such tokens lived on only through
+         *     RenewToken, retired on 2024-04-17 (certain), so none can still be valid and this grant can
+         *     no longer succeed (follows from the retirement; Square has not said what it answers now).
+         *     `client_secret` required (likely — the grant predates PKCE).
          */
         MigrationTokenGrant: {
             client_id: components["schemas"]["ClientId"];
@@ -252,7 +264,7 @@ export interface components {
             grant_type: "migration_token";
             /**
              * @deprecated
-             * @description The legacy access token to migrate.
+             * @description The legacy access token to migrate (none can still be valid, see the grant).
              */
             migration_token: string;
             short_lived?: components["schemas"]["ShortLived"];
@@ -338,30 +350,6 @@ export interface components {
         RenewTokenRequest: {
             /** @description The access token to renew (not expired for more than 15 days). */
             access_token: string;
-        };
-        /** @description Like ObtainTokenResponse, without refresh token fields (older SDK `RenewTokenResponse`; fields optional there). */
-        RenewTokenResponse: {
-            /** @description The renewed access token; may differ from the one sent. */
-            access_token: string;
-            /** @description Always `bearer`. */
-            token_type: string;
-            /**
-             * Format: date-time
-             * @description When `access_token` expires, ISO 8601 UTC.
-             */
-            expires_at: string;
-            merchant_id: string;
-            /**
-             * @deprecated
-             * @description LEGACY.
-             */
-            subscription_id?: string;
-            /**
-             * @deprecated
-             * @description LEGACY.
-             */
-            plan_id?: string;
-            errors?: components["schemas"]["Error"][];
         };
         /** @description SDK types every field optional; `scopes`, `client_id` and `merchant_id` are always present on 200 (likely — every documented example), `expires_at` is not. */
         RetrieveTokenStatusResponse: {
@@ -467,7 +455,6 @@ export type RevokeByAccessToken = components['schemas']['RevokeByAccessToken'];
 export type RevokeByMerchantId = components['schemas']['RevokeByMerchantId'];
 export type RevokeTokenResponse = components['schemas']['RevokeTokenResponse'];
 export type RenewTokenRequest = components['schemas']['RenewTokenRequest'];
-export type RenewTokenResponse = components['schemas']['RenewTokenResponse'];
 export type RetrieveTokenStatusResponse = components['schemas']['RetrieveTokenStatusResponse'];
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 export type ErrorList = components['schemas']['ErrorList'];
@@ -699,26 +686,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The renewed access token (may differ from the one sent). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RenewTokenResponse"];
-                };
-            };
-            /** @description Unknown token, or expired more than 15 days ago (guess — no captured body). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Wrong application secret (likely, same flat body as RevokeToken). */
-            401: {
+            /** @description The endpoint is retired (guess: the status and body Square now returns are undocumented). */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
