@@ -166,6 +166,5 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
         throw squareErrorFromBody(ctx, response.status, data);
       }
     },
-
   } satisfies SquareProvider;
 }

@@ -7,7 +7,6 @@ import {
   MemoryTokenStore,
   ProviderError,
   ReauthorizationRequiredError,
-  RequestAbortedError,
   storeKey,
   type TokenData,
 } from "@partner-oauth/core";
