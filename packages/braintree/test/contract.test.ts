@@ -119,6 +119,24 @@ describe("connect URL (GET /oauth/connect)", () => {
     expect(location.searchParams.get("merchantId")).toBe(MERCHANT);
   });
 
+  it("sends merchantId as merchant_id, after client_id as the SDK does", async () => {
+    const { oauth } = setup();
+    const { url } = await oauth.authorize({ scopes: ["read_write"], merchantId: "integration_merchant_id" });
+    expect(url.searchParams.get("merchant_id")).toBe("integration_merchant_id");
+    expect([...url.searchParams.keys()].slice(0, 3)).toEqual(["client_id", "merchant_id", "redirect_uri"]);
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+  });
+
+  it("refuses a merchantId that is not a Braintree ID, and leaves it out when absent", async () => {
+    const { oauth } = setup();
+    await expect(oauth.authorize({ scopes: ["read_write"], merchantId: "a&b" })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["read_write"], merchantId: "" })).rejects.toThrow(TypeError);
+    const { url } = await oauth.authorize({ scopes: ["read_write"] });
+    expect(url.searchParams.has("merchant_id")).toBe(false);
+  });
+
   it("builds the minimal URL the spec accepts, with a resource scope", async () => {
     const { oauth } = setup();
     const { url } = await oauth.authorize({ scopes: ["read_only", "customer:create"] });

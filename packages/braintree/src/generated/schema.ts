@@ -441,9 +441,10 @@ export interface operations {
                  */
                 state?: string;
                 /**
-                 * @description Passed through by the SDK when given (`merchantId`); both the Node and Ruby SDK tests
-                 *     send it. Its effect is not documented (confidence: guess — identifies the merchant
-                 *     expected to connect).
+                 * @description Passed through by the SDK when given (`connectUrl({ merchantId })`, certain); both the
+                 *     Node and Ruby SDK tests send it, and `@partner-oauth/braintree` sends it as the
+                 *     `merchantId` authorize option. Its effect is not documented (confidence: guess —
+                 *     identifies the merchant expected to connect); the pattern is a guess from the IDs seen.
                  */
                 merchant_id?: string;
                 /** @description Which Braintree form opens first (docs and SDK tests use `signup` and `login`). */
