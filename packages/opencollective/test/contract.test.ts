@@ -458,6 +458,27 @@ describe("GraphQL me (POST /api/graphql/v2 through the bearer middleware)", () =
   });
 });
 
+describe("wrong credentials on GraphQL", () => {
+  it.each([
+    ["no Authorization", undefined],
+    ["Basic client credentials", `Basic ${btoa("id:secret")}`],
+  ])("the mock answers %s with 401, not a GraphQL result", async (_, authorization) => {
+    const response = await fetch(`${mock.url}/api/graphql/v2`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        ...(authorization ? { Authorization: authorization } : {}),
+      },
+      body: JSON.stringify({ query: "{ me { id name email } }" }),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: 401 } });
+    const violations = JSON.parse(response.headers.get("sl-violations") ?? "[]") as { code?: unknown }[];
+    expect(violations.map((v) => v.code)).toEqual([401]);
+  });
+});
+
 describe("violation guard", () => {
   it("fails a token call the spec does not allow", async () => {
     const { provider } = setup();

@@ -21,8 +21,9 @@ export interface SquareOptions extends SquareClientOptions {
   /**
    * Application secret. With it the adapter uses Square's code flow, which Square recommends for
    * confidential server apps: the secret goes to ObtainToken, no PKCE, and the refresh token is
-   * multi-use (each refresh returns the same one). Revoke needs it too (`Authorization: Client …`). Without it the adapter is a public PKCE client (single-use,
-   * rotating refresh tokens) and has neither. Square tells the flows apart by the `code_challenge`
+   * multi-use (each refresh returns the same one). Revoke needs it too (`Authorization: Client …`).
+   * Without it the adapter is a public PKCE client (single-use, rotating refresh tokens) and cannot
+   * revoke. Square tells the flows apart by the `code_challenge`
    * on the authorize URL, so the two are never mixed.
    */
   clientSecret?: string | undefined;
@@ -131,7 +132,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
 
     async introspectToken(token, ctx) {
       const { data, error, response } = await client.POST("/oauth2/token/status", {
-        params: { header: { Authorization: `Bearer ${token.accessToken}` } },
+        headers: { Authorization: `Bearer ${token.accessToken}` },
         signal: ctx.signal,
       });
       if (response.status === 401) return inactiveStatus(error, token.subject);

@@ -518,6 +518,70 @@ describe("introspect (POST /oauth2/token/status)", () => {
   });
 });
 
+describe("wrong credentials: the mock answers like Square", () => {
+  /** Prism's own violations: the security check (code 401) and, if declared, the header parameter. */
+  function violations(response: Response): { code?: unknown; location?: unknown[] }[] {
+    return JSON.parse(response.headers.get("sl-violations") ?? "[]");
+  }
+  function post(path: string, authorization: string | undefined, body?: unknown) {
+    const headers = new Headers({ "Content-Type": "application/json", "Square-Version": SQUARE_VERSION });
+    if (authorization !== undefined) headers.set("Authorization", authorization);
+    return fetch(`${mock.url}${path}`, {
+      method: "POST",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+  }
+  const revokeBody = { client_id: credentials.clientId, access_token: EXAMPLE_TOKENS[0] };
+
+  it("revoke without Authorization: 401 service.not_authorized, not a bad-grant 400", async () => {
+    const response = await post("/oauth2/revoke", undefined, revokeBody);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ message: "Not Authorized", type: "service.not_authorized" });
+    const found = violations(response);
+    expect(found.some((v) => v.code === 401)).toBe(true);
+    // Besides the security check, only the missing Authorization header itself is reported.
+    const others = found.filter((v) => v.code !== 401);
+    expect(others).toHaveLength(1);
+    expect(others[0]).toMatchObject({ location: ["request", "header"], code: "required" });
+    expect(JSON.stringify(others[0])).toContain("authorization");
+  });
+
+  it("revoke with a Bearer token: flagged as a contract violation of the Authorization header (Prism cannot answer 401 for a custom scheme)", async () => {
+    const response = await post("/oauth2/revoke", `Bearer ${EXAMPLE_TOKENS[0]}`, revokeBody);
+    const found = violations(response);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.location).toEqual(["request", "header", "authorization"]);
+    expect(response.status).toBe(400);
+  });
+
+  it("revoke with Client <secret>: accepted", async () => {
+    const response = await post("/oauth2/revoke", `Client ${credentials.clientSecret}`, revokeBody);
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    ["no Authorization", undefined],
+    ["Client <secret> instead of Bearer", `Client ${credentials.clientSecret}`],
+    ["a lower-case bearer scheme", `bearer ${EXAMPLE_TOKENS[0]}`],
+  ])("token status with %s: 401 UNAUTHORIZED, not a 400", async (_, authorization) => {
+    const response = await post("/oauth2/token/status", authorization);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      errors: [{ category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED" }],
+    });
+    expect(violations(response).map((v) => v.code)).toEqual([401]);
+  });
+
+  it("token status with a Bearer token: accepted", async () => {
+    const response = await post("/oauth2/token/status", `Bearer ${EXAMPLE_TOKENS[0]}`);
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+});
+
 describe("violation guard", () => {
   it("fails a call the spec does not allow", async () => {
     const { provider } = setup();

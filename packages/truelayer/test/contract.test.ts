@@ -293,6 +293,30 @@ describe("introspect (GET /data/v1/me on the api host)", () => {
   });
 });
 
+describe("wrong credentials: the mock answers 401 like TrueLayer", () => {
+  const calls = [
+    ["DELETE", "/api/delete"],
+    ["GET", "/data/v1/me"],
+  ] as const;
+
+  for (const [method, path] of calls) {
+    it.each([
+      ["no Authorization", undefined],
+      ["Basic client credentials instead of the user token", `Basic ${btoa("id:secret")}`],
+    ])(`${method} ${path} with %s: 401 unauthorized`, async (_, authorization) => {
+      const response = await fetch(`${mock.url}${path}`, {
+        method,
+        headers: authorization ? { Authorization: authorization } : {},
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: "unauthorized" });
+      const violations = JSON.parse(response.headers.get("sl-violations") ?? "[]") as { code?: unknown }[];
+      expect(violations.map((v) => v.code)).toEqual([401]);
+    });
+  }
+});
+
 describe("violation guard", () => {
   it("fails a call the spec does not allow", async () => {
     const { provider } = setup();

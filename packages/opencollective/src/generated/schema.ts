@@ -256,10 +256,7 @@ export interface components {
         };
     };
     responses: never;
-    parameters: {
-        /** @description `Bearer <access_token>` — the JWT from the token endpoint. */
-        BearerAuthorization: string;
-    };
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -276,7 +273,6 @@ export type GraphQlResponse = components['schemas']['GraphQLResponse'];
 export type GraphQlError = components['schemas']['GraphQLError'];
 export type ApiError = components['schemas']['ApiError'];
 export type RateLimitError = components['schemas']['RateLimitError'];
-export type ParameterBearerAuthorization = components['parameters']['BearerAuthorization'];
 export type $defs = Record<string, never>;
 export interface operations {
     authorize: {
@@ -407,10 +403,7 @@ export interface operations {
     graphql: {
         parameters: {
             query?: never;
-            header: {
-                /** @description `Bearer <access_token>` — the JWT from the token endpoint. */
-                Authorization: components["parameters"]["BearerAuthorization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };

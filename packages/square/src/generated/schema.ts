@@ -426,15 +426,12 @@ export interface components {
          */
         SquareVersion: string;
         /**
-         * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` / `sandbox-sq0csb-…`). Not Bearer.
+         * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` /
+         *     `sandbox-sq0csb-…`). Not Bearer. Declared as a parameter as well as the `squareClientSecret`
+         *     scheme because only the parameter's `pattern` can check the `Client ` prefix in the mock.
          * @example Client sq0csp-30a-4C_tVOnTh14Piza2BfTPBXyLafLPWSzY1qAjeBfM
          */
         ClientAuthorization: string;
-        /**
-         * @description `Bearer <access token>` (OAuth access token or personal access token).
-         * @example Bearer EAAAEOuLQObrVwJvCvoio2ZIYIXYbd4Hqvp2WwiyqqUwGVnMsgDAMyWKwOjTyUzN
-         */
-        BearerAuthorization: string;
     };
     requestBodies: never;
     headers: never;
@@ -464,7 +461,6 @@ export type ErrorCategory = components['schemas']['ErrorCategory'];
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type ParameterSquareVersion = components['parameters']['SquareVersion'];
 export type ParameterClientAuthorization = components['parameters']['ClientAuthorization'];
-export type ParameterBearerAuthorization = components['parameters']['BearerAuthorization'];
 export type $defs = Record<string, never>;
 export interface operations {
     authorize: {
@@ -601,7 +597,9 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` / `sandbox-sq0csb-…`). Not Bearer.
+                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` /
+                 *     `sandbox-sq0csb-…`). Not Bearer. Declared as a parameter as well as the `squareClientSecret`
+                 *     scheme because only the parameter's `pattern` can check the `Client ` prefix in the mock.
                  * @example Client sq0csp-30a-4C_tVOnTh14Piza2BfTPBXyLafLPWSzY1qAjeBfM
                  */
                 Authorization: components["parameters"]["ClientAuthorization"];
@@ -644,7 +642,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Wrong application secret, or secret and client_id do not belong together (likely, flat body). */
+            /**
+             * @description Wrong application secret, or secret and client_id do not belong together (likely, flat
+             *     body). The mock answers it for a request without `Authorization` (see `squareClientSecret`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -660,7 +661,9 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` / `sandbox-sq0csb-…`). Not Bearer.
+                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` /
+                 *     `sandbox-sq0csb-…`). Not Bearer. Declared as a parameter as well as the `squareClientSecret`
+                 *     scheme because only the parameter's `pattern` can check the `Client ` prefix in the mock.
                  * @example Client sq0csp-30a-4C_tVOnTh14Piza2BfTPBXyLafLPWSzY1qAjeBfM
                  */
                 Authorization: components["parameters"]["ClientAuthorization"];
@@ -700,12 +703,7 @@ export interface operations {
     retrieveTokenStatus: {
         parameters: {
             query?: never;
-            header: {
-                /**
-                 * @description `Bearer <access token>` (OAuth access token or personal access token).
-                 * @example Bearer EAAAEOuLQObrVwJvCvoio2ZIYIXYbd4Hqvp2WwiyqqUwGVnMsgDAMyWKwOjTyUzN
-                 */
-                Authorization: components["parameters"]["BearerAuthorization"];
+            header?: {
                 /**
                  * @description API version (release date) for the request; when omitted Square uses the version set on the
                  *     application in the Developer Console. SDK v46 sends `2026-09-16` by default (certain).
@@ -731,7 +729,7 @@ export interface operations {
              * @description Malformed request, e.g. a `Square-Version` that is not a `YYYY-MM-DD` release date.
              *     `INVALID_SQUARE_VERSION_FORMAT` is a Square error code (certain, SDK enum); that this
              *     endpoint answers it with 400 and this detail text is a guess. A missing or non-Bearer
-             *     `Authorization` header gets 401 from Square (see `malformed_authorization_header`).
+             *     `Authorization` header gets 401 from Square and from the mock (see `squareBearer`).
              */
             400: {
                 headers: {

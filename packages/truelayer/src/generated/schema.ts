@@ -253,10 +253,7 @@ export interface components {
         };
     };
     responses: never;
-    parameters: {
-        /** @description `Bearer <user access token>` of the connection (from the authorization_code or refresh_token grant). */
-        BearerAuthorization: string;
-    };
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -272,7 +269,6 @@ export type V1Error = components['schemas']['V1Error'];
 export type MeResponse = components['schemas']['MeResponse'];
 export type ConnectionMetadata = components['schemas']['ConnectionMetadata'];
 export type Provider = components['schemas']['Provider'];
-export type ParameterBearerAuthorization = components['parameters']['BearerAuthorization'];
 export type $defs = Record<string, never>;
 export interface operations {
     authorize: {
@@ -446,10 +442,7 @@ export interface operations {
     deleteCredential: {
         parameters: {
             query?: never;
-            header: {
-                /** @description `Bearer <user access token>` of the connection (from the authorization_code or refresh_token grant). */
-                Authorization: components["parameters"]["BearerAuthorization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -480,9 +473,7 @@ export interface operations {
     getConnectionMetadata: {
         parameters: {
             query?: never;
-            header: {
-                /** @description `Bearer <user access token>` of the connection (from the authorization_code or refresh_token grant). */
-                Authorization: components["parameters"]["BearerAuthorization"];
+            header?: {
                 /** @description Partner-chosen correlation ID, echoed in TrueLayer logs. */
                 "X-Client-Correlation-Id"?: string;
                 /** @description IP address of the end user when they are present (attended call). */
