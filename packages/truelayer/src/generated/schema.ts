@@ -58,6 +58,11 @@ export interface paths {
          *     - `refresh_token`: always persist the `refresh_token` of the response (rotation semantics are
          *       not confirmed). Must be used at least every 30 days; fails with 400 `invalid_grant` after
          *       90-day consent expiry, revocation (`/api/delete`) or 30 days unused → reauthorization.
+         *       The new access token **replaces** the previous one: "Only the last access_token is valid"
+         *       (certain — support.truelayer.com article 360004162458), and too many refreshes end in
+         *       `unauthorized`. Another process still using the previous access token gets 401 on the
+         *       Data API and on `/api/delete`; it should pick up the new token from the shared store
+         *       rather than refresh again (`bearerAuth` does: `refresh({ ifAccessToken })`).
          *     - `client_credentials`: Payments v3, payouts, mandates, Signup+, tracking; never returns a
          *       refresh token; request a new token near expiry.
          */
@@ -456,6 +461,17 @@ export interface operations {
                 content?: never;
             };
             /**
+             * @description Connection deleted, no body. Which of 200 and 204 TrueLayer sends is not documented
+             *     (guess: either — integrations only check for a 2xx), so both are modelled and a client
+             *     must accept either.
+             */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
              * @description The access token is invalid, expired or its connection is already deleted. Integrations
              *     treat this as "already gone" (likely, T15). The body shape and code are a guess (v1
              *     shape, code `unauthorized` from T17).
@@ -508,7 +524,12 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
-            /** @description Access token missing, invalid or expired — refresh it (v1 shape; code `unauthorized` likely, T17). */
+            /**
+             * @description Access token missing, invalid, expired, or superseded by a later refresh (only the last
+             *     access token is valid — certain, support article 360004162458): refresh it, or first
+             *     re-read the shared store in case another process already did (v1 shape; code
+             *     `unauthorized` likely, T17).
+             */
             401: {
                 headers: {
                     /**
