@@ -518,6 +518,82 @@ describe("introspect (POST /oauth2/token/status)", () => {
   });
 });
 
+describe("what the official SDK sends freely is accepted, as Square accepts it", () => {
+  function obtainToken(body: Record<string, unknown>) {
+    return fetch(`${mock.url}/oauth2/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Square-Version": SQUARE_VERSION },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+  }
+  const base = { client_id: credentials.clientId };
+
+  it.each([
+    [
+      "scopes on a code exchange",
+      {
+        ...base,
+        client_secret: credentials.clientSecret,
+        grant_type: "authorization_code",
+        code: CODE,
+        scopes: ["PAYMENTS_READ"],
+      },
+    ],
+    [
+      "redirect_uri on a refresh",
+      {
+        ...base,
+        client_secret: credentials.clientSecret,
+        grant_type: "refresh_token",
+        refresh_token: EXAMPLE_TOKENS[1],
+        redirect_uri: credentials.redirectUri,
+      },
+    ],
+    [
+      "client_secret: null on a PKCE exchange",
+      {
+        ...base,
+        client_secret: null,
+        grant_type: "authorization_code",
+        code: CODE,
+        code_verifier: "v".repeat(43),
+      },
+    ],
+    [
+      "client_secret: null on a PKCE refresh",
+      { ...base, client_secret: null, grant_type: "refresh_token", refresh_token: EXAMPLE_TOKENS[3] },
+    ],
+  ])("ObtainToken with %s", async (_, body) => {
+    const response = await obtainToken(body);
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+
+  it("ObtainToken still refuses a field no grant has", async () => {
+    const response = await obtainToken({
+      ...base,
+      grant_type: "refresh_token",
+      refresh_token: "x1",
+      bogus: 1,
+    });
+    expect(response.headers.get("sl-violations")).toContain("bogus");
+  });
+
+  it.each(["False", "false", "True", "true"])(
+    "the authorize page takes session=%s (Square's reference writes False)",
+    async (session) => {
+      const { oauth } = setup();
+      const { url } = await oauth.authorize({ scopes: ["PAYMENTS_READ"], session: false });
+      expect(url.searchParams.get("session")).toBe("false");
+      url.searchParams.set("session", session);
+      const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+      expect(response.headers.get("sl-violations")).toBeNull();
+      expect(response.status).toBe(302);
+    },
+  );
+});
+
 describe("wrong credentials: the mock answers like Square", () => {
   /** Prism's own violations: the security check (code 401) and, if declared, the header parameter. */
   function violations(response: Response): { code?: unknown; location?: unknown[] }[] {

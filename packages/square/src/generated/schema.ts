@@ -201,11 +201,18 @@ export interface components {
         /**
          * @description Exchange the `code` from the authorize redirect. Code flow: send `client_secret`. PKCE flow:
          *     send `code_verifier` instead.
+         *
+         *     The official SDK sends every field of its single `ObtainTokenRequest` type on every grant
+         *     (certain — SDK v46 `ObtainTokenRequest.d.ts`, one flat type; its serializer writes a field
+         *     set to `null` as `null`), so Square accepts fields that belong to other grants: `scopes` here
+         *     (ignored — likely; Square documents it only for `refresh_token`), `refresh_token` and
+         *     `migration_token` are not modelled. `client_secret: null` is the PKCE flow written by a
+         *     client that always sends the key (likely accepted as absent).
          */
         AuthorizationCodeGrant: {
             client_id: components["schemas"]["ClientId"];
-            /** @description Required in the code flow; omit in the PKCE flow. */
-            client_secret?: components["schemas"]["ClientSecret"];
+            /** @description Required in the code flow; omit (or `null`) in the PKCE flow. */
+            client_secret?: components["schemas"]["ClientSecret"] | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -220,17 +227,29 @@ export interface components {
             redirect_uri?: string;
             /** @description PKCE flow only — the secret whose S256 hash was sent as `code_challenge`. */
             code_verifier?: string;
+            /**
+             * @description Sent freely by the official SDK; Square documents it only for the `refresh_token`
+             *     grant, and on a code exchange it does not change the granted permissions (likely).
+             */
+            scopes?: components["schemas"]["Permission"][];
             short_lived?: components["schemas"]["ShortLived"];
             use_jwt?: components["schemas"]["UseJwt"];
         };
         /**
          * @description Get a new access token. Code flow: send `client_secret`; the same refresh token comes back.
          *     PKCE flow: no secret; a new single-use refresh token comes back and the one sent is spent.
+         *     Like the code grant, it accepts what the official SDK sends freely: `redirect_uri` (ignored
+         *     on a refresh — likely) and `client_secret: null`.
          */
         RefreshTokenGrant: {
             client_id: components["schemas"]["ClientId"];
-            /** @description Required in the code flow; omit in the PKCE flow. */
-            client_secret?: components["schemas"]["ClientSecret"];
+            /** @description Required in the code flow; omit (or `null`) in the PKCE flow. */
+            client_secret?: components["schemas"]["ClientSecret"] | null;
+            /**
+             * Format: uri
+             * @description Sent freely by the official SDK; ignored on a refresh (likely).
+             */
+            redirect_uri?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -488,10 +507,11 @@ export interface operations {
                 /**
                  * @description `false` forces the seller to log in even with a valid Square session. Default `true`;
                  *     no effect in the sandbox (certain). Square recommends `false` for production
-                 *     authorization links (likely). Send lower-case `false` (the reference example writes
-                 *     `False`; Square accepts it, but this schema is a boolean).
+                 *     authorization links (likely). Square's own reference example writes `session=False`
+                 *     (certain), so the capitalized form is accepted as well as `true`/`false`; other
+                 *     spellings are not modelled (guess). `@partner-oauth/square` sends lower case.
                  */
-                session?: boolean;
+                session?: "true" | "false" | "True" | "False";
                 /**
                  * @description CSRF token echoed back on the redirect; verify it there.
                  * @example 82201dd8d83d23cc8a48caf52b
@@ -764,6 +784,7 @@ type ReadonlyArray<T> = [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsOauth2AuthorizeGetParametersQueryLocaleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/oauth2/authorize"]["get"]["parameters"]["query"]["locale"]> = ["en-IE", "en-US", "en-CA", "es-US", "fr-CA", "ja-JP"];
+export const pathsOauth2AuthorizeGetParametersQuerySessionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/oauth2/authorize"]["get"]["parameters"]["query"]["session"]> = ["true", "false", "True", "False"];
 export const authorizationCodeGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuthorizationCodeGrant"]["grant_type"]> = ["authorization_code"];
 export const refreshTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefreshTokenGrant"]["grant_type"]> = ["refresh_token"];
 export const migrationTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MigrationTokenGrant"]["grant_type"]> = ["migration_token"];
