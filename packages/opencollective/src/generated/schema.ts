@@ -307,9 +307,9 @@ export interface operations {
                 state?: string;
                 /**
                  * @description PKCE challenge, `BASE64URL(SHA256(code_verifier))`. **Opt-in, off by default**
-                 *     (confidence likely): the server library (`oauth2-server` 5.3) supports S256 and the API's
-                 *     `POST /api/oauth/authorize` stores a challenge it receives, but Open Collective's OAuth
-                 *     docs describe the code flow without PKCE, and the consent-page versions that could be
+                 *     (confidence likely): the server library (`oauth2-server` 5.3) supports S256 and the
+                 *     server's tests assert its PKCE errors (certain), but Open Collective's OAuth docs
+                 *     describe the code flow without PKCE, and the consent-page versions that could be
                  *     read (opencollective-frontend `components/oauth/ApplicationApproveScreen.js`) do not
                  *     forward `code_challenge` to the API. The code is then issued without a challenge, and an
                  *     exchange that sends a `code_verifier` fails with `invalid_grant: code verifier is invalid`.
