@@ -23,6 +23,11 @@ export type BraintreePaymentMethod = "credit_card" | "paypal";
 export interface BraintreeAuthorizeOptions {
   /** At least one scope; sent comma-separated. */
   scopes: readonly [BraintreeScope, ...BraintreeScope[]];
+  /**
+   * The Braintree merchant expected to connect (`merchant_id`), as the SDK's `connectUrl({ merchantId })`
+   * sends it. Braintree does not document its effect.
+   */
+  merchantId?: string | undefined;
   /** Which Braintree form opens first. */
   landingPage?: "signup" | "login" | undefined;
   /** `true` shows only the log-in form (existing Braintree merchants). */
@@ -48,6 +53,8 @@ export function connectUrl(
 ): URL {
   const query: ConnectQuery = {
     client_id: app.clientId,
+    // Right after client_id, where the SDK puts it when the caller lists it first (its tests do).
+    merchant_id: merchantIdParameter(options.merchantId),
     redirect_uri: app.redirectUri,
     scope: scopeParameter(options?.scopes),
     state: app.state,
@@ -65,6 +72,14 @@ export function connectUrl(
   const url = endpointUrl(baseUrl, "/oauth/connect");
   url.search = pairs.map(([key, value]) => `${encode(key)}=${encode(value)}`).join("&");
   return url;
+}
+
+function merchantIdParameter(merchantId: unknown): string | undefined {
+  if (merchantId === undefined) return undefined;
+  if (typeof merchantId !== "string" || !/^[A-Za-z0-9_]+$/.test(merchantId)) {
+    throw new TypeError("braintree: merchantId must be a Braintree merchant ID (letters, digits, _)");
+  }
+  return merchantId;
 }
 
 function scopeParameter(scopes: readonly string[] | undefined): string {

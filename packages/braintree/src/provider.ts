@@ -79,9 +79,11 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
   }
   const client = createBraintreeClient(options);
   const now = options.now ?? Date.now;
-  const header = {
+  const header = { "X-ApiVersion": BRAINTREE_API_VERSION } as const;
+  // The spec's `partnerBasic` security scheme: a header, not a typed parameter.
+  const headers = {
+    Accept: "application/xml",
     Authorization: basicAuthorization(clientId, clientSecret, { formEncode: false }),
-    "X-ApiVersion": BRAINTREE_API_VERSION,
   } as const;
 
   async function createToken(
@@ -94,7 +96,7 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
     const { data, error, response } = await client.POST("/oauth/access_tokens", {
       params: { header },
       body,
-      headers: { Accept: "application/xml" },
+      headers,
       signal: ctx.signal,
       parseAs: "text",
     });
@@ -174,7 +176,7 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
     const { data, error, response } = await client.POST("/oauth/revoke_access_token", {
       params: { header },
       body: { token: accessToken },
-      headers: { Accept: "application/xml" },
+      headers,
       signal: ctx.signal,
       parseAs: "text",
     });

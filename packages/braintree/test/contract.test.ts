@@ -119,6 +119,24 @@ describe("connect URL (GET /oauth/connect)", () => {
     expect(location.searchParams.get("merchantId")).toBe(MERCHANT);
   });
 
+  it("sends merchantId as merchant_id, after client_id as the SDK does", async () => {
+    const { oauth } = setup();
+    const { url } = await oauth.authorize({ scopes: ["read_write"], merchantId: "integration_merchant_id" });
+    expect(url.searchParams.get("merchant_id")).toBe("integration_merchant_id");
+    expect([...url.searchParams.keys()].slice(0, 3)).toEqual(["client_id", "merchant_id", "redirect_uri"]);
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+  });
+
+  it("refuses a merchantId that is not a Braintree ID, and leaves it out when absent", async () => {
+    const { oauth } = setup();
+    await expect(oauth.authorize({ scopes: ["read_write"], merchantId: "a&b" })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["read_write"], merchantId: "" })).rejects.toThrow(TypeError);
+    const { url } = await oauth.authorize({ scopes: ["read_write"] });
+    expect(url.searchParams.has("merchant_id")).toBe(false);
+  });
+
   it("builds the minimal URL the spec accepts, with a resource scope", async () => {
     const { oauth } = setup();
     const { url } = await oauth.authorize({ scopes: ["read_only", "customer:create"] });
@@ -313,6 +331,49 @@ describe("revoke (POST /oauth/revoke_access_token)", () => {
   });
 });
 
+describe("wrong credentials: the mock answers 401 like the gateway", () => {
+  const basic = (value: string) => `Basic ${btoa(value)}`;
+  const calls = [
+    ["/oauth/access_tokens", { code: CODE, grant_type: "authorization_code" }],
+    ["/oauth/revoke_access_token", { token: ACCESS_1 }],
+  ] as const;
+
+  function post(path: string, authorization: string | undefined, body: unknown) {
+    const headers = new Headers({
+      "Content-Type": "application/json",
+      Accept: "application/xml",
+      "X-ApiVersion": "6",
+    });
+    if (authorization !== undefined) headers.set("Authorization", authorization);
+    return fetch(`${mock.url}${path}`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+  }
+
+  for (const [path, body] of calls) {
+    it.each([
+      ["no Authorization", undefined],
+      ["a merchant access token as Bearer", `Bearer ${ACCESS_1}`],
+      ["Basic without an id:secret pair", basic(credentials.clientSecret)],
+    ])(`${path} with %s: 401, not a 422 invalid grant`, async (_, authorization) => {
+      const response = await post(path, authorization, body);
+      expect(response.status).toBe(401);
+      expect(await response.text()).toBe("");
+      const violations = JSON.parse(response.headers.get("sl-violations") ?? "[]") as { code?: unknown }[];
+      expect(violations.map((v) => v.code)).toEqual([401]);
+    });
+
+    it(`${path} with the partner's Basic credentials: accepted`, async () => {
+      const response = await post(path, basic(`${credentials.clientId}:${credentials.clientSecret}`), body);
+      expect(response.headers.get("sl-violations")).toBeNull();
+      expect(response.status).toBe(200);
+    });
+  }
+});
+
 describe("capabilities", () => {
   it("has refresh and revoke, but no client-credentials grant and no introspection", async () => {
     const { oauth } = setup(undefined, await connectedStore());
@@ -330,7 +391,8 @@ describe("violation guard", () => {
   it("fails a call the spec does not allow", async () => {
     const { provider } = setup();
     const call = provider.client.POST("/oauth/access_tokens", {
-      params: { header: { Authorization: "Basic eDp5", "X-ApiVersion": "6" } },
+      params: { header: { "X-ApiVersion": "6" } },
+      headers: { Authorization: "Basic eDp5" },
       // @ts-expect-error deliberately incomplete body
       body: { code: "x" },
       parseAs: "text",

@@ -11,6 +11,7 @@ export {
 export { apiErrorFromBody } from "./errors.js";
 export type {
   ApiError,
+  ApiErrorEnvelope,
   AuthorizationCodeRequest,
   Creditor,
   CreditorList,

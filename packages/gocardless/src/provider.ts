@@ -18,7 +18,7 @@ import {
   type GoCardlessClientOptions,
   gocardlessHosts,
 } from "./client.js";
-import { apiErrorFromBody } from "./errors.js";
+import { apiErrorFromBody, apiErrorReason } from "./errors.js";
 import type { Creditor, Prefill, Scope, TokenResponse } from "./generated/schema.js";
 import { scopeValues } from "./generated/schema.js";
 
@@ -45,6 +45,12 @@ export interface GoCardlessTokenInfo {
   active: boolean;
   organisationId: string | undefined;
   creditor: Creditor | undefined;
+  /**
+   * Why an inactive token is inactive: GoCardless's 401 reason, `access_token_not_found`,
+   * `access_token_revoked` (the merchant revoked the app) or `access_token_not_active`. Undefined
+   * for an active token or a 401 without a readable reason.
+   */
+  reason?: string | undefined;
 }
 
 export type GoCardlessToken = TokenData<TokenResponse>;
@@ -134,18 +140,18 @@ export function gocardless(options: GoCardlessOptions): GoCardlessProvider {
     async introspectToken(token, ctx) {
       const { data, error, response } = await client.GET("/creditors", {
         baseUrl: hosts.api,
-        params: {
-          header: {
-            Authorization: `Bearer ${token.accessToken}`,
-            "GoCardless-Version": GOCARDLESS_API_VERSION,
-          },
-          query: { limit: 1 },
-        },
-        headers: { Accept: "application/json" },
+        params: { header: { "GoCardless-Version": GOCARDLESS_API_VERSION }, query: { limit: 1 } },
+        headers: { Accept: "application/json", Authorization: `Bearer ${token.accessToken}` },
         signal: ctx.signal,
       });
-      if (response.status === 401)
-        return { active: false, organisationId: token.subject, creditor: undefined };
+      if (response.status === 401) {
+        return {
+          active: false,
+          organisationId: token.subject,
+          creditor: undefined,
+          reason: apiErrorReason(error),
+        };
+      }
       if (!response.ok) throw apiErrorFromBody(ctx, response.status, error);
       const creditors = asObject(data, ctx, response.status).creditors;
       if (!Array.isArray(creditors)) throw apiErrorFromBody(ctx, response.status, data);

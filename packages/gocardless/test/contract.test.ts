@@ -159,15 +159,25 @@ describe("introspect (GET /creditors probe on the api host)", () => {
     });
   });
 
-  it("reports a revoked token as inactive (401 access_token_not_active)", async () => {
+  it.each([
+    ["access_token_not_found", "access_token_not_found"],
+    ["access_token_revoked", "access_token_revoked"],
+    ["access_token_not_active", "access_token_not_active"],
+    ["string_error", "access_token_not_active"],
+  ])("reports a 401 (example %s) as inactive with its reason", async (example, reason) => {
     const live = setup();
     const token = await connect(live.oauth);
-    const dead = setup("code=401, example=access_token_not_active");
+    const dead = setup(`code=401, example=${example}`);
     await dead.store.set(storeKey({ provider: "gocardless", tokenType: "default", account: "m" }), {
       ...token,
       scopes: [],
     });
-    expect(await dead.oauth.introspect("m")).toMatchObject({ active: false, creditor: undefined });
+    expect(await dead.oauth.introspect("m")).toEqual({
+      active: false,
+      organisationId: "OR000123ABC",
+      creditor: undefined,
+      reason,
+    });
   });
 
   it("maps 403 insufficient_permissions to a typed error", async () => {
@@ -201,6 +211,55 @@ describe("introspect (GET /creditors probe on the api host)", () => {
       providerCode: "rate_limit_exceeded",
     });
     expect(await limited.store.get(slot)).toBeDefined();
+  });
+});
+
+describe("what the mock accepts and refuses like GoCardless", () => {
+  const form = {
+    grant_type: "authorization_code",
+    code: "aBcD1234efGH",
+    redirect_uri: credentials.redirectUri,
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+  };
+
+  it("accepts the token exchange as JSON, as several working integrations send it", async () => {
+    const response = await fetch(`${mock.url}/oauth/access_token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(form),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ organisation_id: "OR000123ABC" });
+  });
+
+  it.each([
+    ["no Authorization", undefined],
+    ["Basic client credentials instead of the merchant token", `Basic ${btoa("app:secret")}`],
+  ])("answers the creditor probe with %s with 401 access_token_not_found", async (_, authorization) => {
+    const headers = new Headers({ "GoCardless-Version": "2015-07-06", Accept: "application/json" });
+    if (authorization) headers.set("Authorization", authorization);
+    const response = await fetch(`${mock.url}/creditors?limit=1`, {
+      headers,
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      error: { code: 401, errors: [{ reason: "access_token_not_found" }] },
+    });
+    const violations = JSON.parse(response.headers.get("sl-violations") ?? "[]") as { code?: unknown }[];
+    expect(violations.map((v) => v.code)).toEqual([401]);
+  });
+
+  it("answers the creditor probe with a Bearer token with 200", async () => {
+    const response = await fetch(`${mock.url}/creditors?limit=1`, {
+      headers: { Authorization: "Bearer sandbox_token", "GoCardless-Version": "2015-07-06" },
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
   });
 });
 

@@ -66,7 +66,7 @@ describe("startMock", () => {
     // The built package (turbo builds before tests): a child process cannot load TypeScript here.
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
       encoding: "utf8",
-      timeout: 60_000,
+      timeout: 150_000, // above startMock's 90 s start budget: a loaded machine starts Prism slowly
     });
     const port = Number(run.stdout.trim().split("\n").pop());
     expect(port).toBeGreaterThan(0);

@@ -8,9 +8,8 @@ import {
 } from "@partner-oauth/core";
 
 /**
- * Maps a `/oauth/token` error body (`{error, error_description}`). Open Collective answers an unknown
- * or already-rotated refresh token with 401 `invalid_token`, not `invalid_grant`: it still means the
- * grant is dead, so it becomes InvalidGrantError and the core drops the grant.
+ * Maps a `/oauth/token` error body (`{error, error_description}`). A reused or unknown refresh token
+ * is 400 `invalid_grant` "Invalid refresh token" (the server's own tests), so the core drops the grant.
  */
 export function tokenErrorFromBody(
   ctx: RequestContext,
@@ -18,16 +17,6 @@ export function tokenErrorFromBody(
   body: unknown,
   headers?: Headers,
 ): ProviderError {
-  const { error, error_description } = fieldsOf(body);
-  if (error === "invalid_token") {
-    return providerError(ctx, {
-      status,
-      code: "invalid_grant",
-      providerCode: error,
-      description: typeof error_description === "string" ? error_description : undefined,
-      headers,
-    });
-  }
   return oauthErrorFromBody(ctx, status, body, headers);
 }
 

@@ -37,6 +37,13 @@ export interface OpenCollectiveOptions extends OpenCollectiveClientOptions {
   redirectUri: string;
   /** Epoch-ms clock used to turn `expires_in` into `expiresAt`; injectable for tests. */
   now?: (() => number) | undefined;
+  /**
+   * Send a PKCE (S256) challenge and verifier. Default `false`: Open Collective documents the code
+   * flow without PKCE, and the consent pages that could be read do not forward `code_challenge`, so
+   * the code comes back without one and an exchange carrying a verifier fails with `invalid_grant`.
+   * Turn it on only once you have seen it work against your deployment.
+   */
+  pkce?: boolean | undefined;
 }
 
 export interface OpenCollectiveAuthorizeOptions {
@@ -47,8 +54,9 @@ export interface OpenCollectiveAuthorizeOptions {
 export type OpenCollectiveToken = TokenData<TokenResponse>;
 
 /**
- * The Open Collective adapter: PKCE (S256) code exchange and refresh. No revoke capability: there is
- * no REST revoke endpoint (only the GraphQL mutation `revokeOAuthAuthorization`).
+ * The Open Collective adapter: code exchange (PKCE opt-in) and refresh. No revoke capability: an app
+ * cannot revoke its own grant (no revoke endpoint, and the `revokeOAuthAuthorization` mutation
+ * refuses OAuth tokens); only the user can, in Open Collective's web UI.
  */
 export interface OpenCollectiveProvider
   extends ProviderAdapter<OpenCollectiveAuthorizeOptions, "default", TokenResponse>,
@@ -64,6 +72,10 @@ export interface OpenCollectiveProvider
 export function opencollective(options: OpenCollectiveOptions): OpenCollectiveProvider {
   requireStringOptions("opencollective", options, ["clientId", "clientSecret", "redirectUri"]);
   const { clientId, clientSecret, redirectUri } = options;
+  if (options.pkce !== undefined && typeof options.pkce !== "boolean") {
+    throw new TypeError("opencollective: pkce must be a boolean when given");
+  }
+  const usePkce = options.pkce === true;
   const now = options.now ?? Date.now;
   const baseUrl = openCollectiveBaseUrl(options);
   const client = createOpenCollectiveClient(options);
@@ -71,8 +83,8 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
   return {
     id: "opencollective",
     codeFlowTokenType: "default",
-    // The docs (2025-07 revision) document S256 and only S256.
-    pkce: "S256",
+    // Opt-in: the documented flow has no PKCE (see `OpenCollectiveOptions.pkce`).
+    pkce: usePkce ? "S256" : "none",
     // opencollective-api deletes the used refresh token when it issues the next one.
     refreshTokens: "single-use",
     client,
@@ -90,7 +102,7 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
       query.set("redirect_uri", redirectUri);
       if (scopes.length > 0) query.set("scope", formatScopes(scopes));
       query.set("state", state);
-      if (codeChallenge) {
+      if (usePkce && codeChallenge) {
         query.set("code_challenge", codeChallenge);
         query.set("code_challenge_method", "S256");
       }
@@ -106,7 +118,8 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
           client_secret: clientSecret,
           code,
           redirect_uri: redirectUri,
-          code_verifier: codeVerifier,
+          // A verifier for a code issued without a challenge fails the exchange: only with opt-in.
+          ...(usePkce && codeVerifier ? { code_verifier: codeVerifier } : {}),
         },
         bodySerializer: formBody,
         headers: FORM_HEADERS,

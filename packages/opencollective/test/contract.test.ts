@@ -53,7 +53,7 @@ afterAll(async () => {
   await mock?.stop();
 });
 
-function setup(prefer?: string, options: { fetch?: typeof fetch; now?: () => number } = {}) {
+function setup(prefer?: string, options: { fetch?: typeof fetch; now?: () => number; pkce?: boolean } = {}) {
   const base = options.fetch ?? fetch;
   const provider = opencollective({
     ...credentials,
@@ -61,6 +61,7 @@ function setup(prefer?: string, options: { fetch?: typeof fetch; now?: () => num
     baseUrl: mock.url,
     now: () => NOW,
     fetch: prefer ? withPrefer(prefer, base) : base,
+    pkce: options.pkce,
   });
   provider.client.use(violationGuard);
   const store = new MemoryTokenStore();
@@ -115,20 +116,51 @@ function expectNoSecrets(error: unknown, ...secrets: string[]) {
 }
 
 describe("authorize (GET /oauth/authorize)", () => {
-  it("builds a URL the spec accepts: comma-separated scopes and an S256 challenge", async () => {
+  it("builds the documented URL by default: comma-separated scopes, no PKCE", async () => {
     const { oauth } = setup();
     const { url, state, codeVerifier } = await oauth.authorize({ scopes: ["email", "account", "email"] });
-    expect(codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(codeVerifier).toBeUndefined();
     expect(url.origin).toBe(mock.url);
     expect(url.searchParams.get("scope")).toBe("email,account");
     expect(url.searchParams.get("state")).toBe(state);
     expect(url.searchParams.get("redirect_uri")).toBe(credentials.redirectUri);
+    expect(url.searchParams.has("code_challenge")).toBe(false);
+    expect(url.searchParams.has("code_challenge_method")).toBe(false);
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toContain("code=");
+  });
+
+  it("adds an S256 challenge when PKCE is opted in", async () => {
+    const { oauth } = setup(undefined, { pkce: true });
+    const { url, codeVerifier } = await oauth.authorize({ scopes: ["email"] });
+    expect(codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(url.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");
     const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
     expect(response.headers.get("sl-violations")).toBeNull();
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toContain("code=");
+  });
+
+  it.each([
+    ["space-separated (the docs' current form)", "email account"],
+    ["comma-separated (legacy)", "email,account"],
+    ["comma and space", "email, account"],
+    ["kyc and exportRequests", "kyc,exportRequests"],
+  ])("accepts a %s scope list, like the API", async (_, scope) => {
+    const { oauth } = setup();
+    const { url } = await oauth.authorize({ scopes: [] });
+    url.searchParams.set("scope", scope);
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+  });
+
+  it("requests kyc and exportRequests", async () => {
+    const { oauth } = setup();
+    const { url } = await oauth.authorize({ scopes: ["kyc", "exportRequests"] });
+    expect(url.searchParams.get("scope")).toBe("kyc,exportRequests");
   });
 
   it("leaves scope out when none is requested", async () => {
@@ -177,9 +209,24 @@ describe("authorize (GET /oauth/authorize)", () => {
 });
 
 describe("exchange (POST /oauth/token, authorization_code)", () => {
-  it("exchanges the code with the PKCE verifier and stores a normalized 90-day token", async () => {
+  it("exchanges the code without a verifier by default (the documented flow)", async () => {
     const { fetch: recorder, requests } = recording();
-    const { oauth, store } = setup(undefined, { fetch: recorder });
+    const { oauth } = setup(undefined, { fetch: recorder });
+    const token = await connect(oauth);
+    expect(token.accessToken.startsWith(ACCESS_TOKEN_PREFIX)).toBe(true);
+    const sent = Object.fromEntries(new URLSearchParams(await requests[0]?.text()));
+    expect(sent).toEqual({
+      grant_type: "authorization_code",
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      code: CODE,
+      redirect_uri: credentials.redirectUri,
+    });
+  });
+
+  it("with PKCE opted in, exchanges the code with the verifier and stores a normalized 90-day token", async () => {
+    const { fetch: recorder, requests } = recording();
+    const { oauth, store } = setup(undefined, { fetch: recorder, pkce: true });
     const { state, codeVerifier } = await oauth.authorize({ scopes: ["email", "account"] });
     const token = await oauth.handleCallback(`${credentials.redirectUri}?code=${CODE}&state=${state}`, {
       expectedState: state,
@@ -230,6 +277,8 @@ describe("exchange (POST /oauth/token, authorization_code)", () => {
   it.each([
     ["code=400, example=invalid_grant_unknown_code", InvalidGrantError, "invalid_grant", 400],
     ["code=400, example=invalid_grant_code_verifier", InvalidGrantError, "invalid_grant", 400],
+    ["code=400, example=invalid_grant_missing_code_verifier", InvalidGrantError, "invalid_grant", 400],
+    ["code=400, example=invalid_request_code_verifier", ProviderError, "invalid_request", 400],
     ["code=400, example=invalid_client", InvalidClientError, "invalid_client", 400],
     ["code=400, example=invalid_client_unknown", InvalidClientError, "invalid_client", 400],
     ["code=400, example=invalid_client_missing_credentials", InvalidClientError, "invalid_client", 400],
@@ -274,7 +323,7 @@ describe("refresh (POST /oauth/token, refresh_token)", () => {
   });
 
   it.each([
-    ["code=401, example=invalid_token", "invalid_token", 401],
+    ["code=400, example=invalid_grant_refresh_token", "invalid_grant", 400],
     ["code=400, example=invalid_grant_refresh_token_expired", "invalid_grant", 400],
   ])(
     "treats %s as a dead grant: ReauthorizationRequiredError, grant removed",
@@ -352,7 +401,7 @@ describe("GraphQL me (POST /api/graphql/v2 through the bearer middleware)", () =
   });
 
   it("on `me: null`, a refresh token Open Collective no longer knows removes the grant", async () => {
-    const target = setup("code=401, example=invalid_token");
+    const target = setup("code=400, example=invalid_grant_refresh_token");
     await seed(target);
     const { client } = graphql(target, "code=200, example=me_not_authenticated");
     await expect(fetchMe(client)).rejects.toBeInstanceOf(ReauthorizationRequiredError);
@@ -406,6 +455,27 @@ describe("GraphQL me (POST /api/graphql/v2 through the bearer middleware)", () =
     const { client, requests } = graphql(target);
     await expect(fetchMe(client)).rejects.toBeInstanceOf(TokenNotFoundError);
     expect(requests).toHaveLength(0);
+  });
+});
+
+describe("wrong credentials on GraphQL", () => {
+  it.each([
+    ["no Authorization", undefined],
+    ["Basic client credentials", `Basic ${btoa("id:secret")}`],
+  ])("the mock answers %s with 401, not a GraphQL result", async (_, authorization) => {
+    const response = await fetch(`${mock.url}/api/graphql/v2`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        ...(authorization ? { Authorization: authorization } : {}),
+      },
+      body: JSON.stringify({ query: "{ me { id name email } }" }),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: 401 } });
+    const violations = JSON.parse(response.headers.get("sl-violations") ?? "[]") as { code?: unknown }[];
+    expect(violations.map((v) => v.code)).toEqual([401]);
   });
 });
 

@@ -25,7 +25,7 @@ export function readSquareError(body: unknown): SquareErrorInfo {
   return { code: textOf(record.type), detail: textOf(record.message) };
 }
 
-// Square's codes for a dead token. Said by the token endpoint (or RenewToken) they mean the code,
+// Square's codes for a dead token. Said by the token endpoint they mean the code,
 // refresh token or grant is dead (Square has no REFRESH_TOKEN_* code); elsewhere, the access token.
 const DEAD_TOKEN = new Set(["UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
 const BAD_CLIENT = new Set(["CLIENT_DISABLED", "APPLICATION_DISABLED"]);
@@ -80,7 +80,7 @@ function normalizedCode(
   if (code !== undefined && BAD_CLIENT.has(code)) return "invalid_client";
   if (
     code !== undefined &&
-    (operation === "exchange" || operation === "refresh" || operation === "renew") &&
+    (operation === "exchange" || operation === "refresh") &&
     (DEAD_TOKEN.has(code) || isUnknownToken(status, code))
   ) {
     return "invalid_grant";

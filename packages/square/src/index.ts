@@ -23,7 +23,6 @@ export type {
   Permission,
   paths,
   RefreshTokenGrant,
-  RenewTokenResponse,
   RetrieveTokenStatusResponse,
   RevokeTokenRequest,
   RevokeTokenResponse,

@@ -1,22 +1,17 @@
 import {
   asObject,
-  type CallOptions,
-  DEFAULT_TIMEOUT_MS,
   type IntrospectCapability,
   InvalidInputError,
   type ProviderAdapter,
   type RefreshCapability,
   type RequestContext,
   type RevokeCapability,
-  type Token,
   type TokenData,
-  toToken,
-  withRequestContext,
 } from "@partner-oauth/core";
 import { type SquareAuthorizeOptions, squareAuthorizationUrl } from "./authorize.js";
 import { createSquareClient, type SquareClient, type SquareClientOptions, squareHost } from "./client.js";
 import { isAlreadyRevoked, squareErrorFromBody } from "./errors.js";
-import type { ObtainTokenRequest, ObtainTokenResponse, RenewTokenResponse } from "./generated/schema.js";
+import type { ObtainTokenRequest, ObtainTokenResponse } from "./generated/schema.js";
 import { tokenFromResponse } from "./token-response.js";
 import { inactiveStatus, type SquareTokenStatus, statusFromResponse } from "./token-status.js";
 
@@ -26,9 +21,9 @@ export interface SquareOptions extends SquareClientOptions {
   /**
    * Application secret. With it the adapter uses Square's code flow, which Square recommends for
    * confidential server apps: the secret goes to ObtainToken, no PKCE, and the refresh token is
-   * multi-use (each refresh returns the same one). Revoke and the deprecated renew need it too
-   * (`Authorization: Client …`). Without it the adapter is a public PKCE client (single-use,
-   * rotating refresh tokens) and has neither. Square tells the flows apart by the `code_challenge`
+   * multi-use (each refresh returns the same one). Revoke needs it too (`Authorization: Client …`).
+   * Without it the adapter is a public PKCE client (single-use, rotating refresh tokens) and cannot
+   * revoke. Square tells the flows apart by the `code_challenge`
    * on the authorize URL, so the two are never mixed.
    */
   clientSecret?: string | undefined;
@@ -61,20 +56,12 @@ export interface SquarePublicProvider extends SquareProviderBase {
 }
 
 /**
- * The adapter with the application secret: Square's code flow (no PKCE), plus revoke and the
- * deprecated renew. No client credentials.
+ * The adapter with the application secret: Square's code flow (no PKCE), plus revoke. No client
+ * credentials, and no RenewToken: Square retired it on 2024-04-17 (use `oauth.refresh(account)`).
  */
 export interface SquareProvider extends SquareProviderBase, RevokeCapability<ObtainTokenResponse> {
   readonly pkce: "none";
   readonly refreshTokens: "reusable";
-  /**
-   * Renews an access token (before expiry or up to 15 days after) without a refresh token. Not a
-   * facade capability: store the returned token yourself.
-   *
-   * @deprecated Square deprecated RenewToken in favour of the `refresh_token` grant and SDK v46 no
-   * longer has it; use `oauth.refresh(account)`. Kept for tokens issued without a refresh token.
-   */
-  renewToken(accessToken: string, options?: CallOptions): Promise<Token<RenewTokenResponse>>;
 }
 
 /** Creates the Square adapter for `createOAuthClient`; with a `clientSecret` it can also revoke. */
@@ -101,7 +88,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
     if (clientSecret) ctx.secrets.push(clientSecret);
     const { data, error, response } = await client.POST("/oauth2/token", { body, signal: ctx.signal });
     if (!response.ok) throw squareErrorFromBody(ctx, response.status, error, response.headers);
-    return tokenFromResponse<ObtainTokenResponse>(data, ctx, response.status);
+    return tokenFromResponse(data, ctx, response.status);
   }
 
   const usesPkce = !clientSecret;
@@ -147,7 +134,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
 
     async introspectToken(token, ctx) {
       const { data, error, response } = await client.POST("/oauth2/token/status", {
-        params: { header: { Authorization: `Bearer ${token.accessToken}` } },
+        headers: { Authorization: `Bearer ${token.accessToken}` },
         signal: ctx.signal,
       });
       if (response.status === 401) return inactiveStatus(error, token.subject);
@@ -184,27 +171,6 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
       if (asObject(data, ctx, response.status).success !== true) {
         throw squareErrorFromBody(ctx, response.status, data);
       }
-    },
-
-    renewToken(accessToken, callOptions) {
-      // Outside the facade, so the adapter opens the request context (deadline, redaction) itself.
-      const base = { provider: "square", operation: "renew" as const, timeoutMs: DEFAULT_TIMEOUT_MS };
-      return withRequestContext(base, callOptions, async (ctx) => {
-        if (typeof accessToken !== "string" || accessToken.length === 0) {
-          throw new InvalidInputError("accessToken is required", base);
-        }
-        ctx.secrets.push(clientSecret, accessToken);
-        const { data, error, response } = await client.POST(
-          "/oauth2/clients/{client_id}/access-token/renew",
-          {
-            params: { path: { client_id: clientId }, header: { Authorization: clientAuthorization } },
-            body: { access_token: accessToken },
-            signal: ctx.signal,
-          },
-        );
-        if (!response.ok) throw squareErrorFromBody(ctx, response.status, error, response.headers);
-        return toToken(tokenFromResponse<RenewTokenResponse>(data, ctx, response.status));
-      });
     },
   } satisfies SquareProvider;
 }

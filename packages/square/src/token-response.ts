@@ -7,18 +7,18 @@ import {
   requiredString,
   type TokenData,
 } from "@partner-oauth/core";
-import type { ObtainTokenResponse, RenewTokenResponse } from "./generated/schema.js";
+import type { ObtainTokenResponse } from "./generated/schema.js";
 
 /**
- * Normalizes an ObtainToken or RenewToken body. Square sends absolute ISO 8601 expiries, not
+ * Normalizes an ObtainToken body. Square sends absolute ISO 8601 expiries, not
  * `expires_in`, and no scopes: `scopes` stays empty (the core keeps the stored ones on refresh;
  * `introspect` tells the granted permissions).
  */
-export function tokenFromResponse<TRaw extends ObtainTokenResponse | RenewTokenResponse>(
+export function tokenFromResponse(
   data: unknown,
   ctx: RequestContext,
   status: number,
-): TokenData<TRaw> {
+): TokenData<ObtainTokenResponse> {
   const body = asObject(data, ctx, status);
   noteDeliveredRefreshToken(ctx, body.refresh_token);
   const refreshToken = optionalString(body, "refresh_token", ctx) || undefined;
@@ -35,6 +35,6 @@ export function tokenFromResponse<TRaw extends ObtainTokenResponse | RenewTokenR
     ),
     scopes: [],
     subject: requiredString(body, "merchant_id", ctx),
-    raw: body as TRaw,
+    raw: body as ObtainTokenResponse,
   };
 }

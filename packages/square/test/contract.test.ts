@@ -7,7 +7,6 @@ import {
   MemoryTokenStore,
   ProviderError,
   ReauthorizationRequiredError,
-  RequestAbortedError,
   storeKey,
   type TokenData,
 } from "@partner-oauth/core";
@@ -64,7 +63,7 @@ function recorder(prefer?: string) {
   return { fetch: record, requests };
 }
 
-/** The confidential adapter (with the secret: Square's code flow, revoke, renew) over the mock. */
+/** The confidential adapter (with the secret: Square's code flow and revoke) over the mock. */
 function setup(prefer?: string, adapterNow: () => number = now) {
   const recorded = recorder(prefer);
   const provider = square({
@@ -431,45 +430,28 @@ describe("revoke (POST /oauth2/revoke)", () => {
   });
 });
 
-describe("renewToken (deprecated POST /oauth2/clients/{client_id}/access-token/renew)", () => {
-  it("renews an access token with Authorization: Client <secret>", async () => {
-    const { provider, requests } = setup();
-    const renewed = await provider.renewToken(EXAMPLE_TOKENS[0] as string, {
-      signal: AbortSignal.timeout(5000),
-    });
-    expect(renewed).toMatchObject({
-      accessToken: "EAAAEMpW1tRk6bY0sZcN8xQ2uFhJ4vL7gD9aE3oTiB5yKwXrUqCnVmHjPfSdGlOe",
-      tokenType: "bearer",
-      expiresAt: Date.parse("2036-12-21T17:54:09Z"),
-      subject: "MLQW7K2HJ2RDE",
-      refreshToken: undefined,
-    });
-    expect(String(renewed)).not.toContain(renewed.accessToken);
-    const [request] = requests;
-    expect(new URL(request?.url ?? "").pathname).toBe(
-      `/oauth2/clients/${credentials.clientId}/access-token/renew`,
-    );
-    expect(request?.headers.get("Authorization")).toBe(`Client ${credentials.clientSecret}`);
-    expect(await request?.json()).toEqual({ access_token: EXAMPLE_TOKENS[0] });
-  });
-
-  it.each([
-    ["code=400, example=not_found", InvalidGrantError, "invalid_grant", 400, "NOT_FOUND"],
-    ["code=401, example=unauthorized", InvalidClientError, "invalid_client", 401, "service.not_authorized"],
-  ])("maps %s to a typed error", async (prefer, type, code, status, providerCode) => {
-    const { provider } = setup(prefer);
-    const error = await provider.renewToken(EXAMPLE_TOKENS[0] as string).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code, status, providerCode, provider: "square", operation: "renew" });
-    expectNoSecrets(error);
-  });
-
-  it("honours the caller's signal", async () => {
+describe("RenewToken (POST /oauth2/clients/{client_id}/access-token/renew, retired 2024-04-17)", () => {
+  it("is not offered by the adapter", () => {
     const { provider } = setup();
-    const error = await provider
-      .renewToken("EAAAx", { signal: AbortSignal.abort() })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect("renewToken" in provider).toBe(false);
+  });
+
+  it("is retired in the spec: the mock never answers 2xx", async () => {
+    const { provider } = setup();
+    const { data, error, response } = await provider.client.POST(
+      "/oauth2/clients/{client_id}/access-token/renew",
+      {
+        params: {
+          path: { client_id: credentials.clientId },
+          header: { Authorization: `Client ${credentials.clientSecret}` },
+        },
+        body: { access_token: EXAMPLE_TOKENS[0] as string },
+        signal: AbortSignal.timeout(5000),
+      },
+    );
+    expect(response.status).toBe(410);
+    expect(data).toBeUndefined();
+    expect(error).toMatchObject({ errors: [{ code: "GONE" }] });
   });
 });
 
@@ -533,6 +515,146 @@ describe("introspect (POST /oauth2/token/status)", () => {
       operation: "introspect",
     });
     expectNoSecrets(error);
+  });
+});
+
+describe("what the official SDK sends freely is accepted, as Square accepts it", () => {
+  function obtainToken(body: Record<string, unknown>) {
+    return fetch(`${mock.url}/oauth2/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Square-Version": SQUARE_VERSION },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+  }
+  const base = { client_id: credentials.clientId };
+
+  it.each([
+    [
+      "scopes on a code exchange",
+      {
+        ...base,
+        client_secret: credentials.clientSecret,
+        grant_type: "authorization_code",
+        code: CODE,
+        scopes: ["PAYMENTS_READ"],
+      },
+    ],
+    [
+      "redirect_uri on a refresh",
+      {
+        ...base,
+        client_secret: credentials.clientSecret,
+        grant_type: "refresh_token",
+        refresh_token: EXAMPLE_TOKENS[1],
+        redirect_uri: credentials.redirectUri,
+      },
+    ],
+    [
+      "client_secret: null on a PKCE exchange",
+      {
+        ...base,
+        client_secret: null,
+        grant_type: "authorization_code",
+        code: CODE,
+        code_verifier: "v".repeat(43),
+      },
+    ],
+    [
+      "client_secret: null on a PKCE refresh",
+      { ...base, client_secret: null, grant_type: "refresh_token", refresh_token: EXAMPLE_TOKENS[3] },
+    ],
+  ])("ObtainToken with %s", async (_, body) => {
+    const response = await obtainToken(body);
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+
+  it("ObtainToken still refuses a field no grant has", async () => {
+    const response = await obtainToken({
+      ...base,
+      grant_type: "refresh_token",
+      refresh_token: "x1",
+      bogus: 1,
+    });
+    expect(response.headers.get("sl-violations")).toContain("bogus");
+  });
+
+  it.each(["False", "false", "True", "true"])(
+    "the authorize page takes session=%s (Square's reference writes False)",
+    async (session) => {
+      const { oauth } = setup();
+      const { url } = await oauth.authorize({ scopes: ["PAYMENTS_READ"], session: false });
+      expect(url.searchParams.get("session")).toBe("false");
+      url.searchParams.set("session", session);
+      const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+      expect(response.headers.get("sl-violations")).toBeNull();
+      expect(response.status).toBe(302);
+    },
+  );
+});
+
+describe("wrong credentials: the mock answers like Square", () => {
+  /** Prism's own violations: the security check (code 401) and, if declared, the header parameter. */
+  function violations(response: Response): { code?: unknown; location?: unknown[] }[] {
+    return JSON.parse(response.headers.get("sl-violations") ?? "[]");
+  }
+  function post(path: string, authorization: string | undefined, body?: unknown) {
+    const headers = new Headers({ "Content-Type": "application/json", "Square-Version": SQUARE_VERSION });
+    if (authorization !== undefined) headers.set("Authorization", authorization);
+    return fetch(`${mock.url}${path}`, {
+      method: "POST",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+  }
+  const revokeBody = { client_id: credentials.clientId, access_token: EXAMPLE_TOKENS[0] };
+
+  it("revoke without Authorization: 401 service.not_authorized, not a bad-grant 400", async () => {
+    const response = await post("/oauth2/revoke", undefined, revokeBody);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ message: "Not Authorized", type: "service.not_authorized" });
+    const found = violations(response);
+    expect(found.some((v) => v.code === 401)).toBe(true);
+    // Besides the security check, only the missing Authorization header itself is reported.
+    const others = found.filter((v) => v.code !== 401);
+    expect(others).toHaveLength(1);
+    expect(others[0]).toMatchObject({ location: ["request", "header"], code: "required" });
+    expect(JSON.stringify(others[0])).toContain("authorization");
+  });
+
+  it("revoke with a Bearer token: flagged as a contract violation of the Authorization header (Prism cannot answer 401 for a custom scheme)", async () => {
+    const response = await post("/oauth2/revoke", `Bearer ${EXAMPLE_TOKENS[0]}`, revokeBody);
+    const found = violations(response);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.location).toEqual(["request", "header", "authorization"]);
+    expect(response.status).toBe(400);
+  });
+
+  it("revoke with Client <secret>: accepted", async () => {
+    const response = await post("/oauth2/revoke", `Client ${credentials.clientSecret}`, revokeBody);
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    ["no Authorization", undefined],
+    ["Client <secret> instead of Bearer", `Client ${credentials.clientSecret}`],
+    ["a lower-case bearer scheme", `bearer ${EXAMPLE_TOKENS[0]}`],
+  ])("token status with %s: 401 UNAUTHORIZED, not a 400", async (_, authorization) => {
+    const response = await post("/oauth2/token/status", authorization);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      errors: [{ category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED" }],
+    });
+    expect(violations(response).map((v) => v.code)).toEqual([401]);
+  });
+
+  it("token status with a Bearer token: accepted", async () => {
+    const response = await post("/oauth2/token/status", `Bearer ${EXAMPLE_TOKENS[0]}`);
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
   });
 });
 

@@ -2,7 +2,6 @@ import { createOAuthClient, MemoryTokenStore, type Token } from "@partner-oauth/
 import { describe, expectTypeOf, it } from "vitest";
 import {
   type ObtainTokenResponse,
-  type RenewTokenResponse,
   type SquareProvider,
   type SquarePublicProvider,
   type SquareTokenStatus,
@@ -21,7 +20,8 @@ describe("types", () => {
   it("picks the adapter type from whether a client secret is configured", () => {
     expectTypeOf(withSecret).toEqualTypeOf<SquareProvider>();
     expectTypeOf(publicClient).toEqualTypeOf<SquarePublicProvider>();
-    expectTypeOf(withSecret.renewToken).returns.toEqualTypeOf<Promise<Token<RenewTokenResponse>>>();
+    // @ts-expect-error Square retired RenewToken on 2024-04-17
+    withSecret.renewToken;
   });
 
   it("offers refresh, revoke and introspect, never client credentials", () => {
@@ -40,8 +40,6 @@ describe("types", () => {
     expectTypeOf(publicOauth).not.toHaveProperty("revoke");
     // @ts-expect-error revoke needs `Authorization: Client <secret>`
     publicOauth.revoke;
-    // @ts-expect-error renew needs the secret too
-    publicClient.renewToken;
   });
 
   it("narrows the token status on `active`", () => {

@@ -136,7 +136,7 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
 
     async revokeToken(token, ctx) {
       const { error, response } = await client.DELETE("/api/delete", {
-        params: { header: { Authorization: `Bearer ${token.accessToken}` } },
+        headers: { Authorization: `Bearer ${token.accessToken}` },
         signal: ctx.signal,
         // The success body is undocumented: never parse it as JSON.
         parseAs: "text",
@@ -150,8 +150,7 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
     async introspectToken(token, ctx) {
       const { data, error, response } = await client.GET("/data/v1/me", {
         baseUrl: hosts.api,
-        params: { header: { Authorization: `Bearer ${token.accessToken}` } },
-        headers: { Accept: "application/json" },
+        headers: { Accept: "application/json", Authorization: `Bearer ${token.accessToken}` },
         signal: ctx.signal,
       });
       if (response.status === 401) return { active: false, reason: "invalid_token" };

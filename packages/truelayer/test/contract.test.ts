@@ -1,4 +1,5 @@
 import {
+  bearerAuth,
   codeChallengeS256,
   createOAuthClient,
   InvalidClientError,
@@ -12,13 +13,14 @@ import {
 import {
   assertNoSecrets,
   ContractViolationError,
+  guardedFetch,
   type MockServer,
   startMock,
   violationGuard,
   withPrefer,
 } from "@partner-oauth/mocks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { truelayer } from "../src/index.js";
+import { createTrueLayerClient, truelayer } from "../src/index.js";
 
 // Contract tests: every operation of specs/truelayer.yaml, success and each documented error, through
 // the real client over HTTP against Prism serving the spec. Any `sl-violations` header fails the call.
@@ -257,6 +259,15 @@ describe("delete credential (DELETE /api/delete)", () => {
     expect(store.size).toBe(0);
   });
 
+  it("accepts a 204 without a body as deleted", async () => {
+    const { store } = await connectedStore();
+    const counter = counting();
+    const { oauth } = setup("code=204", store, counter.fetch);
+    await oauth.revoke("user-42");
+    expect(store.size).toBe(0);
+    expect(counter.calls).toEqual(["DELETE /api/delete"]);
+  });
+
   it("treats 401 (already deleted) as deleted", async () => {
     const { store } = await connectedStore();
     const { oauth } = setup("code=401, example=unauthorized", store);
@@ -290,6 +301,105 @@ describe("introspect (GET /data/v1/me on the api host)", () => {
     const { store } = await connectedStore();
     const { oauth } = setup(prefer, store);
     expect(await oauth.introspect("user-42")).toEqual({ active: false, reason });
+  });
+});
+
+describe("wrong credentials: the mock answers 401 like TrueLayer", () => {
+  const calls = [
+    ["DELETE", "/api/delete"],
+    ["GET", "/data/v1/me"],
+  ] as const;
+
+  for (const [method, path] of calls) {
+    it.each([
+      ["no Authorization", undefined],
+      ["Basic client credentials instead of the user token", `Basic ${btoa("id:secret")}`],
+    ])(`${method} ${path} with %s: 401 unauthorized`, async (_, authorization) => {
+      const response = await fetch(`${mock.url}${path}`, {
+        method,
+        headers: authorization ? { Authorization: authorization } : {},
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: "unauthorized" });
+      const violations = JSON.parse(response.headers.get("sl-violations") ?? "[]") as { code?: unknown }[];
+      expect(violations.map((v) => v.code)).toEqual([401]);
+    });
+  }
+});
+
+describe("only the last access token is valid (support article 360004162458)", () => {
+  // Two processes over one store. B reads the stored token, then A refreshes before B's call reaches
+  // TrueLayer: B's call carries the previous token. TrueLayer's rule is laid over Prism: a request
+  // whose bearer is not the newest token the mock's token endpoint issued gets the spec's 401.
+  it("a process holding the previous token recovers through bearerAuth without a second refresh", async () => {
+    let newest = "";
+    const tokenCalls: string[] = [];
+    const issuing =
+      (prefer?: string): typeof fetch =>
+      async (input, init) => {
+        const request = new Request(input, init);
+        const sent = request.clone();
+        const response = await (prefer ? withPrefer(prefer) : fetch)(request);
+        if (new URL(request.url).pathname === "/connect/token" && response.ok) {
+          const body = (await response.clone().json()) as { access_token: string };
+          tokenCalls.push(new URLSearchParams(await sent.text()).get("grant_type") ?? "?");
+          newest = body.access_token;
+        }
+        return response;
+      };
+    const store = new MemoryTokenStore();
+    const connected = await connect(setup(undefined, store, issuing()).oauth);
+    expect(newest).toBe(connected.accessToken);
+    const a = setup("code=200, example=refresh_token", store, issuing("code=200, example=refresh_token"));
+    const b = setup(undefined, store, issuing());
+
+    const dataCalls: string[] = [];
+    let peerRefreshed = false;
+    const truelayerData: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (!peerRefreshed) {
+        peerRefreshed = true;
+        await a.oauth.refresh("user-42"); // the peer process, between B's read and B's call
+      }
+      const bearer = request.headers.get("Authorization") ?? "";
+      dataCalls.push(bearer === `Bearer ${newest}` ? "newest" : "previous");
+      const stale = bearer !== `Bearer ${newest}`;
+      return guardedFetch(stale ? withPrefer("code=401, example=unauthorized") : fetch)(request);
+    };
+    const api = createTrueLayerClient({ environment: "sandbox", baseUrl: mock.url, fetch: truelayerData });
+    api.use(bearerAuth(b.oauth, { account: "user-42", tokenType: "data", fetch: truelayerData }));
+
+    const { data, response } = await api.GET("/data/v1/me", { signal: AbortSignal.timeout(5000) });
+
+    expect(response.status).toBe(200);
+    expect(data?.results[0]?.credentials_id).toBe("6L7hX2kq9Pz3vN8wR1tYcA==");
+    expect(dataCalls).toEqual(["previous", "newest"]);
+    expect(tokenCalls).toEqual(["authorization_code", "refresh_token"]); // B did not refresh again
+    expect((await store.get(dataKey("user-42")))?.accessToken).toBe(newest);
+    expect(newest).not.toBe(connected.accessToken);
+  });
+
+  it("without the peer's new token in the store, the 401 makes B refresh once itself", async () => {
+    const store = new MemoryTokenStore();
+    const connected = await connect(setup(undefined, store).oauth);
+    const counter = counting(withPrefer("code=200, example=refresh_token"));
+    const b = setup(undefined, store, counter.fetch);
+    const seen: string[] = [];
+    const truelayerData: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const bearer = request.headers.get("Authorization") ?? "";
+      seen.push(bearer);
+      const stale = bearer === `Bearer ${connected.accessToken}`;
+      return guardedFetch(stale ? withPrefer("code=401, example=unauthorized") : fetch)(request);
+    };
+    const api = createTrueLayerClient({ environment: "sandbox", baseUrl: mock.url, fetch: truelayerData });
+    api.use(bearerAuth(b.oauth, { account: "user-42", tokenType: "data", fetch: truelayerData }));
+    const { response } = await api.GET("/data/v1/me", { signal: AbortSignal.timeout(5000) });
+    expect(response.status).toBe(200);
+    expect(counter.calls).toEqual(["POST /connect/token"]);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).not.toBe(seen[0]);
   });
 });
 

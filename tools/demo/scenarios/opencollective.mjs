@@ -19,7 +19,7 @@ export default {
     const store = new MemoryTokenStore();
     const oauth = createOAuthClient(provider, { store });
 
-    const auth = await step("authorize URL (PKCE S256)", async () => {
+    const auth = await step("authorize URL (no PKCE: the documented flow)", async () => {
       const value = await oauth.authorize({ scopes: ["email", "account"] });
       return { value, result: `${value.url.pathname}?${[...value.url.searchParams.keys()].join("&")}` };
     });

@@ -357,16 +357,6 @@ export interface components {
     };
     parameters: {
         /**
-         * @description `Basic base64(client_id + ":" + client_secret)` of the partner OAuth app (certain,
-         *     `http.js` `authorizationHeader()`). The SDK concatenates the raw values: it does **not**
-         *     form-urlencode them first as RFC 6749 §2.3.1 suggests, and doing so would turn the `$`
-         *     separators into `%24` (whether Braintree decodes that is unknown — send them raw). Never a
-         *     merchant access token here: with an access token configured the SDK would send `Bearer …`
-         *     and cannot call these endpoints.
-         * @example Basic Y2xpZW50X2lkJHNhbmRib3gkOW0zazd4MnA1cThyNHQ2dzpjbGllbnRfc2VjcmV0JHNhbmRib3gkYTFiMmMzZDRlNWY2YTdiOGM5ZDBlMWYyYTNiNGM1ZDY=
-         */
-        BasicAuthorization: string;
-        /**
          * @description Gateway API version; the SDK sends `6` on every request (certain, `config.js`
          *     `apiVersion = "6"`). A missing or retired version is answered with 426 Upgrade Required
          *     (confidence: likely).
@@ -403,7 +393,6 @@ export type ResponseTooManyRequestsError = components['responses']['TooManyReque
 export type ResponseServerError = components['responses']['ServerError'];
 export type ResponseServiceUnavailableError = components['responses']['ServiceUnavailableError'];
 export type ResponseGatewayTimeoutError = components['responses']['GatewayTimeoutError'];
-export type ParameterBasicAuthorization = components['parameters']['BasicAuthorization'];
 export type ParameterApiVersion = components['parameters']['ApiVersion'];
 export type ParameterUserAgent = components['parameters']['UserAgent'];
 export type $defs = Record<string, never>;
@@ -441,9 +430,10 @@ export interface operations {
                  */
                 state?: string;
                 /**
-                 * @description Passed through by the SDK when given (`merchantId`); both the Node and Ruby SDK tests
-                 *     send it. Its effect is not documented (confidence: guess — identifies the merchant
-                 *     expected to connect).
+                 * @description Passed through by the SDK when given (`connectUrl({ merchantId })`, certain); both the
+                 *     Node and Ruby SDK tests send it, and `@partner-oauth/braintree` sends it as the
+                 *     `merchantId` authorize option. Its effect is not documented (confidence: guess —
+                 *     identifies the merchant expected to connect); the pattern is a guess from the IDs seen.
                  */
                 merchant_id?: string;
                 /** @description Which Braintree form opens first (docs and SDK tests use `signup` and `login`). */
@@ -511,16 +501,6 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description `Basic base64(client_id + ":" + client_secret)` of the partner OAuth app (certain,
-                 *     `http.js` `authorizationHeader()`). The SDK concatenates the raw values: it does **not**
-                 *     form-urlencode them first as RFC 6749 §2.3.1 suggests, and doing so would turn the `$`
-                 *     separators into `%24` (whether Braintree decodes that is unknown — send them raw). Never a
-                 *     merchant access token here: with an access token configured the SDK would send `Bearer …`
-                 *     and cannot call these endpoints.
-                 * @example Basic Y2xpZW50X2lkJHNhbmRib3gkOW0zazd4MnA1cThyNHQ2dzpjbGllbnRfc2VjcmV0JHNhbmRib3gkYTFiMmMzZDRlNWY2YTdiOGM5ZDBlMWYyYTNiNGM1ZDY=
-                 */
-                Authorization: components["parameters"]["BasicAuthorization"];
-                /**
                  * @description Gateway API version; the SDK sends `6` on every request (certain, `config.js`
                  *     `apiVersion = "6"`). A missing or retired version is answered with 426 Upgrade Required
                  *     (confidence: likely).
@@ -578,16 +558,6 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /**
-                 * @description `Basic base64(client_id + ":" + client_secret)` of the partner OAuth app (certain,
-                 *     `http.js` `authorizationHeader()`). The SDK concatenates the raw values: it does **not**
-                 *     form-urlencode them first as RFC 6749 §2.3.1 suggests, and doing so would turn the `$`
-                 *     separators into `%24` (whether Braintree decodes that is unknown — send them raw). Never a
-                 *     merchant access token here: with an access token configured the SDK would send `Bearer …`
-                 *     and cannot call these endpoints.
-                 * @example Basic Y2xpZW50X2lkJHNhbmRib3gkOW0zazd4MnA1cThyNHQ2dzpjbGllbnRfc2VjcmV0JHNhbmRib3gkYTFiMmMzZDRlNWY2YTdiOGM5ZDBlMWYyYTNiNGM1ZDY=
-                 */
-                Authorization: components["parameters"]["BasicAuthorization"];
                 /**
                  * @description Gateway API version; the SDK sends `6` on every request (certain, `config.js`
                  *     `apiVersion = "6"`). A missing or retired version is answered with 426 Upgrade Required

@@ -40,7 +40,9 @@ export interface paths {
          * Exchange an authorisation code for an access token
          * @description Form-encoded POST with the client credentials in the body (HTTP Basic is not documented).
          *     The code is single-use and short-lived (about 5 minutes per one integration — confidence
-         *     guess). JSON bodies are also accepted in practice (likely) but form is the documented form.
+         *     guess). A JSON body with the same fields is accepted too (likely — several working
+         *     integrations send it, e.g. Laravel's `Http::post` default and a NestJS app, G7/G8), so the
+         *     mock accepts both; form is the documented form and what `@partner-oauth/gocardless` sends.
          */
         post: operations["exchangeToken"];
         delete?: never;
@@ -60,9 +62,16 @@ export interface paths {
         put?: never;
         /**
          * Disconnect a merchant (revoke its access token)
-         * @description Revokes the merchant access token. The endpoint exists (certain, G4); body and host are
-         *     likely (integrations G9, G11). It answers 200 whether or not the token was still valid
-         *     (RFC 7009 behaviour; likely) and its body is not relied upon (guess).
+         * @description Revokes the merchant access token. **Confidence: likely, not certain.** A GoCardless
+         *     maintainer called it "the oauth/revoke endpoint" and the API reference once had an "OAuth →
+         *     Disconnecting a user from your app" section (G4), and two integrations are said to call it
+         *     (G9, G11); but a 2026-12 check found no public page, SDK or integration source that calls
+         *     `POST /oauth/revoke`, and GoCardless support documents only the merchant's dashboard
+         *     "Revoke app access". Host, content type and body (`token`, `client_id`, `client_secret`,
+         *     form-encoded) follow those integrations and RFC 7009 (likely/guess). It answers 200
+         *     whether or not the token was still valid (RFC 7009 behaviour; likely) and its body is not
+         *     relied upon (guess). If it fails, the merchant can still revoke from the dashboard, and a
+         *     revoked token shows up as 401 `access_token_revoked` on the API.
          */
         post: operations["revokeToken"];
         delete?: never;
@@ -83,7 +92,9 @@ export interface paths {
          * @description GoCardless has no token-info or introspection endpoint (the `/oauth/token_info` of one
          *     SDK is invented). The working way to check a token is a cheap REST call with it: 200 means
          *     alive and returns the creditor (`CR…`) with its `verification_status`; 401 means revoked or
-         *     disconnected (likely: the API's documented 401 for an inactive token, read as revocation).
+         *     disconnected. GoCardless's own WooCommerce plugin (`includes/class-wc-gocardless-api.php`)
+         *     tells three 401 reasons apart (certain): `access_token_not_found`, `access_token_revoked`
+         *     ("the user has revoked your access") and `access_token_not_active`; each is an example.
          */
         get: operations["listCreditors"];
         put?: never;
@@ -160,23 +171,28 @@ export interface components {
             error: string;
             error_description?: string;
         };
-        /** @description Error envelope of the REST API (api host). */
+        /**
+         * @description Error body of the REST API (api host): the envelope `{"error": {message, type, code, …}}`
+         *     (certain, G2), or the bare string `{"error": "<reason>"}` that some endpoints send and the
+         *     official SDK handles (certain, `gocardless-nodejs` `errors.js`, G3 `string_error.json`).
+         */
         ApiError: {
-            error: {
+            error: string | components["schemas"]["ApiErrorEnvelope"];
+        };
+        ApiErrorEnvelope: {
+            message: string;
+            /** @enum {string} */
+            type: "gocardless" | "invalid_api_usage" | "invalid_state" | "validation_failed";
+            code: number;
+            request_id?: string;
+            /** Format: uri */
+            documentation_url?: string;
+            errors?: {
                 message: string;
-                /** @enum {string} */
-                type: "gocardless" | "invalid_api_usage" | "invalid_state" | "validation_failed";
-                code: number;
-                request_id?: string;
-                /** Format: uri */
-                documentation_url?: string;
-                errors?: {
-                    message: string;
-                    reason?: string;
-                    field?: string;
-                    request_pointer?: string;
-                }[];
-            };
+                reason?: string;
+                field?: string;
+                request_pointer?: string;
+            }[];
         };
         Creditor: {
             id: string;
@@ -199,8 +215,6 @@ export interface components {
     };
     responses: never;
     parameters: {
-        /** @description `Bearer <merchant access token>`. */
-        BearerAuthorization: string;
         /** @description API version; required on every REST call. */
         GoCardlessVersion: "2015-07-06";
     };
@@ -218,9 +232,9 @@ export type RevokeRequest = components['schemas']['RevokeRequest'];
 export type TokenResponse = components['schemas']['TokenResponse'];
 export type OAuthError = components['schemas']['OAuthError'];
 export type ApiError = components['schemas']['ApiError'];
+export type ApiErrorEnvelope = components['schemas']['ApiErrorEnvelope'];
 export type Creditor = components['schemas']['Creditor'];
 export type CreditorList = components['schemas']['CreditorList'];
-export type ParameterBearerAuthorization = components['parameters']['BearerAuthorization'];
 export type ParameterGoCardlessVersion = components['parameters']['GoCardlessVersion'];
 export type HeaderRequestId = components['headers']['RequestId'];
 export type $defs = Record<string, never>;
@@ -282,6 +296,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": components["schemas"]["AuthorizationCodeRequest"];
+                "application/json": components["schemas"]["AuthorizationCodeRequest"];
             };
         };
         responses: {
@@ -363,8 +378,6 @@ export interface operations {
                 limit?: number;
             };
             header: {
-                /** @description `Bearer <merchant access token>`. */
-                Authorization: components["parameters"]["BearerAuthorization"];
                 /** @description API version; required on every REST call. */
                 "GoCardless-Version": components["parameters"]["GoCardlessVersion"];
             };
@@ -384,9 +397,13 @@ export interface operations {
                 };
             };
             /**
-             * @description The token is revoked, disconnected or unknown. The `access_token_not_active` body is
-             *     GoCardless's documented error shape with that reason (likely: not captured from a
-             *     revoked partner token).
+             * @description The token is unknown, revoked or not active: three reasons (certain — GoCardless's
+             *     WooCommerce plugin branches on each; the message texts and request ids are illustrative).
+             *     `access_token_not_found` comes first because the mock answers a missing or non-Bearer
+             *     `Authorization` with it (what GoCardless says for a missing header was not captured —
+             *     guess: a 401 of the same envelope). The official SDK also handles a bare-string body
+             *     `{"error": "<string>"}` (`gocardless-nodejs` `errors.js`; certain that it exists, that
+             *     this endpoint sends one is a guess), the `string_error` example.
              */
             401: {
                 headers: {
@@ -436,5 +453,5 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsOauthAuthorizeGetParametersQueryInitial_viewValues: ReadonlyArray<FlattenedDeepRequired<paths>["/oauth/authorize"]["get"]["parameters"]["query"]["initial_view"]> = ["signup", "login"];
 export const scopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Scope"]> = ["read_write", "read_only"];
-export const apiErrorErrorTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiError"]["error"]["type"]> = ["gocardless", "invalid_api_usage", "invalid_state", "validation_failed"];
+export const apiErrorEnvelopeTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiErrorEnvelope"]["type"]> = ["gocardless", "invalid_api_usage", "invalid_state", "validation_failed"];
 export const creditorVerification_statusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Creditor"]["verification_status"]> = ["successful", "in_review", "action_required"];

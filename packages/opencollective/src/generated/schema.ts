@@ -67,7 +67,10 @@ export interface paths {
          *     token of that pair (the model keeps one token per user and app).
          *
          *     Errors use `oauth2-server`'s `{ error, error_description }` body; the status is the
-         *     error's `code` (400, except `invalid_token` 401 and Basic-auth `invalid_client` 401).
+         *     error's `code`: 400, except `invalid_client` with HTTP Basic (401). A reused or unknown
+         *     refresh token is **400 `invalid_grant` "Invalid refresh token"** (certain:
+         *     `server/lib/oauth/model.ts` `getRefreshToken`, asserted in `test/server/routes/oauth.test.ts`,
+         *     "invalidates the old refresh token after use" and "requires a valid refresh token").
          */
         post: operations["exchangeToken"];
         delete?: never;
@@ -112,13 +115,15 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description OAuth scope, as documented and as listed on the consent page. The API also knows
-         *     `applications`, `connectedAccounts` and `root` (`server/constants/oauth-scopes.ts`, GraphQL
-         *     enum `OAuthScope`), but the consent page strips them (commented out of its `SCOPES_INFO`),
-         *     so they can never be granted through this flow and are left out of the enum.
+         * @description OAuth scope, as documented and as listed on the consent page, plus `kyc` and
+         *     `exportRequests`, which `server/constants/oauth-scopes.ts` defines (certain; whether every
+         *     consent-page version lists them was not checked — likely, as newer entries of the same
+         *     table). The API also knows `applications`, `connectedAccounts` and `root` (GraphQL enum
+         *     `OAuthScope`), but the consent page strips them (commented out of its `SCOPES_INFO`), so
+         *     they can never be granted through this flow and are left out of the enum.
          * @enum {string}
          */
-        Scope: "email" | "incognito" | "account" | "expenses" | "orders" | "transactions" | "virtualCards" | "updates" | "conversations" | "webhooks" | "host";
+        Scope: "email" | "incognito" | "account" | "expenses" | "orders" | "transactions" | "virtualCards" | "updates" | "conversations" | "webhooks" | "host" | "kyc" | "exportRequests";
         TokenRequest: components["schemas"]["AuthorizationCodeRequest"] | components["schemas"]["RefreshTokenRequest"];
         /**
          * @description Documented grant (certain). With PKCE, `oauth2-server` accepts the request without
@@ -140,7 +145,11 @@ export interface components {
              * @description Identical to the `redirect_uri` of the consent page (or the app's callback URL if none was sent).
              */
             redirect_uri: string;
-            /** @description PKCE verifier; required if the consent page got a `code_challenge`, forbidden otherwise. */
+            /**
+             * @description PKCE verifier (opt-in, see the consent page's `code_challenge`): required if the code was
+             *     issued with a challenge (else 400 `invalid_grant` "Missing parameter: `code_verifier`"),
+             *     and refused when it was not (400 `invalid_grant` "code verifier is invalid").
+             */
             code_verifier?: string;
         };
         /**
@@ -247,10 +256,7 @@ export interface components {
         };
     };
     responses: never;
-    parameters: {
-        /** @description `Bearer <access_token>` — the JWT from the token endpoint. */
-        BearerAuthorization: string;
-    };
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -267,7 +273,6 @@ export type GraphQlResponse = components['schemas']['GraphQLResponse'];
 export type GraphQlError = components['schemas']['GraphQLError'];
 export type ApiError = components['schemas']['ApiError'];
 export type RateLimitError = components['schemas']['RateLimitError'];
-export type ParameterBearerAuthorization = components['parameters']['BearerAuthorization'];
 export type $defs = Record<string, never>;
 export interface operations {
     authorize: {
@@ -286,20 +291,32 @@ export interface operations {
                  */
                 redirect_uri?: string;
                 /**
-                 * @description Comma-separated scopes (`scope=email,account`). Since July 2025 a space-separated list is
-                 *     also accepted (the API splits on `,` and whitespace); comma is the documented, legacy
-                 *     form that every version understands. Defaults to no scope, which still allows
-                 *     `me { id name }` (but `email` comes back `null` without the `email` scope).
+                 * @description Scopes, "a comma (legacy) or space separated list" (Open Collective's OAuth docs; certain):
+                 *     `scope=email,account` or `scope=email%20account`. The API splits on commas and whitespace
+                 *     (certain); older consent pages split on commas only (likely), so comma is the form every
+                 *     version reads and the one `@partner-oauth/opencollective` sends. Defaults to no scope,
+                 *     which still allows `me { id name }` (but `email` comes back `null` without the `email`
+                 *     scope). The consent page silently drops scopes it does not know; the mock refuses them
+                 *     (a typo would otherwise go unnoticed), so this pattern lists the `Scope` enum's values.
                  */
-                scope?: components["schemas"]["Scope"][];
+                scope?: string;
                 /**
                  * @description Opaque CSRF value echoed on the redirect. Optional on the server (`allowEmptyState`) but
                  *     always send one and compare it on return.
                  */
                 state?: string;
-                /** @description PKCE challenge, `BASE64URL(SHA256(code_verifier))` (docs, 2025-07 revision). */
+                /**
+                 * @description PKCE challenge, `BASE64URL(SHA256(code_verifier))`. **Opt-in, off by default**
+                 *     (confidence likely): the server library (`oauth2-server` 5.3) supports S256 and the
+                 *     server's tests assert its PKCE errors (certain), but Open Collective's OAuth docs
+                 *     describe the code flow without PKCE, and the consent-page versions that could be
+                 *     read (opencollective-frontend `components/oauth/ApplicationApproveScreen.js`) do not
+                 *     forward `code_challenge` to the API. The code is then issued without a challenge, and an
+                 *     exchange that sends a `code_verifier` fails with `invalid_grant: code verifier is invalid`.
+                 *     Send it only once you have seen it work against your deployment.
+                 */
                 code_challenge?: string;
-                /** @description PKCE method; the docs allow only `S256` (send it whenever `code_challenge` is sent). */
+                /** @description PKCE method; the library accepts only `S256` (`plain` is refused). Sent with `code_challenge`. */
                 code_challenge_method?: "S256";
             };
             header?: never;
@@ -367,11 +384,11 @@ export interface operations {
                 };
             };
             /**
-             * @description `invalid_token`: the refresh token is unknown or was already rotated — Open Collective's
-             *     model throws `InvalidTokenError`, whose status is 401 (confidence likely, read from the
-             *     code). `invalid_client`: only when the client authenticated with an `Authorization: Basic`
+             * @description `invalid_client`, only when the client authenticated with an `Authorization: Basic`
              *     header, then with `WWW-Authenticate: Basic realm="Service"` (guess — Basic is
-             *     undocumented).
+             *     undocumented). A dead refresh token is a 400 `invalid_grant`, not a 401 (see above;
+             *     an earlier revision of this spec said 401 `invalid_token`, which the server's tests
+             *     contradict).
              */
             401: {
                 headers: {
@@ -386,10 +403,7 @@ export interface operations {
     graphql: {
         parameters: {
             query?: never;
-            header: {
-                /** @description `Bearer <access_token>` — the JWT from the token endpoint. */
-                Authorization: components["parameters"]["BearerAuthorization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -452,6 +466,6 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
-export const scopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Scope"]> = ["email", "incognito", "account", "expenses", "orders", "transactions", "virtualCards", "updates", "conversations", "webhooks", "host"];
+export const scopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Scope"]> = ["email", "incognito", "account", "expenses", "orders", "transactions", "virtualCards", "updates", "conversations", "webhooks", "host", "kyc", "exportRequests"];
 export const authorizationCodeRequestGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuthorizationCodeRequest"]["grant_type"]> = ["authorization_code"];
 export const refreshTokenRequestGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefreshTokenRequest"]["grant_type"]> = ["refresh_token"];

@@ -58,7 +58,11 @@ export interface paths {
          *       returns the same refresh token;
          *     - `refresh_token`, PKCE flow: `client_id`, `refresh_token` — the response returns a new,
          *       single-use refresh token and `refresh_token_expires_at` (store it, the old one is spent);
-         *     - `migration_token` (legacy, deprecated): exchange a pre-2019-03-13 access token.
+         *     - `migration_token` (deprecated, effectively dead): exchanged a pre-2019-03-13 access token.
+         *       Those tokens could only be kept alive by RenewToken, retired on 2024-04-17, so every one
+         *       has expired since and no `migration_token` can be valid any more (certain for the
+         *       retirement, developer.squareup.com/docs/oauth-api/migrate-to-refresh-tokens; that no
+         *       migratable token survives follows from it). `@partner-oauth/square` never sends it.
          *
          *     `scopes` (refresh only) narrows the new access token to the intersection with what the
          *     refresh token grants; `short_lived: true` asks for a 24-hour access token (then no refresh
@@ -118,13 +122,18 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * RenewToken (deprecated) — renew an access token without a refresh token
+         * RenewToken (RETIRED 2024-04-17) — do not call
          * @deprecated
-         * @description Deprecated in favour of ObtainToken with `grant_type: refresh_token` (Square's "Migrate
-         *     from Renew to Refresh OAuth Tokens"); no longer present in SDK v46 (certain — absent from
-         *     `api/resources/oAuth`), documented by older SDKs. Renews an access token before it expires
-         *     or within 15 days after expiry; past that the seller must authorize again (certain, older
-         *     SDK docs). `Authorization: Client <application secret>`.
+         * @description **Retired.** "RenewToken is deprecated in Square API version 2019-03-13. RenewToken is
+         *     retired on 2024-04-17." (certain — developer.squareup.com/docs/oauth-api/migrate-to-refresh-tokens).
+         *     Neither SDK v46 nor the legacy v39 client has it, and `@partner-oauth/square` no longer
+         *     ships a method that calls it: use ObtainToken with `grant_type: refresh_token`.
+         *
+         *     Kept here only so readers find what the old path was. It used to renew an access token
+         *     (before expiry or up to 15 days after) with `Authorization: Client <application secret>`
+         *     and `{"access_token": …}` (older SDK docs). What the retired path answers today is not
+         *     documented: the mock answers `410 GONE` (guess — any non-2xx is possible; Square's
+         *     `ErrorCode` enum has `GONE`), so nothing that tests against the mock can succeed with it.
          */
         post: operations["renewToken"];
         delete?: never;
@@ -192,11 +201,18 @@ export interface components {
         /**
          * @description Exchange the `code` from the authorize redirect. Code flow: send `client_secret`. PKCE flow:
          *     send `code_verifier` instead.
+         *
+         *     The official SDK sends every field of its single `ObtainTokenRequest` type on every grant
+         *     (certain — SDK v46 `ObtainTokenRequest.d.ts`, one flat type; its serializer writes a field
+         *     set to `null` as `null`), so Square accepts fields that belong to other grants: `scopes` here
+         *     (ignored — likely; Square documents it only for `refresh_token`), `refresh_token` and
+         *     `migration_token` are not modelled. `client_secret: null` is the PKCE flow written by a
+         *     client that always sends the key (likely accepted as absent).
          */
         AuthorizationCodeGrant: {
             client_id: components["schemas"]["ClientId"];
-            /** @description Required in the code flow; omit in the PKCE flow. */
-            client_secret?: components["schemas"]["ClientSecret"];
+            /** @description Required in the code flow; omit (or `null`) in the PKCE flow. */
+            client_secret?: components["schemas"]["ClientSecret"] | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -211,17 +227,29 @@ export interface components {
             redirect_uri?: string;
             /** @description PKCE flow only — the secret whose S256 hash was sent as `code_challenge`. */
             code_verifier?: string;
+            /**
+             * @description Sent freely by the official SDK; Square documents it only for the `refresh_token`
+             *     grant, and on a code exchange it does not change the granted permissions (likely).
+             */
+            scopes?: components["schemas"]["Permission"][];
             short_lived?: components["schemas"]["ShortLived"];
             use_jwt?: components["schemas"]["UseJwt"];
         };
         /**
          * @description Get a new access token. Code flow: send `client_secret`; the same refresh token comes back.
          *     PKCE flow: no secret; a new single-use refresh token comes back and the one sent is spent.
+         *     Like the code grant, it accepts what the official SDK sends freely: `redirect_uri` (ignored
+         *     on a refresh — likely) and `client_secret: null`.
          */
         RefreshTokenGrant: {
             client_id: components["schemas"]["ClientId"];
-            /** @description Required in the code flow; omit in the PKCE flow. */
-            client_secret?: components["schemas"]["ClientSecret"];
+            /** @description Required in the code flow; omit (or `null`) in the PKCE flow. */
+            client_secret?: components["schemas"]["ClientSecret"] | null;
+            /**
+             * Format: uri
+             * @description Sent freely by the official SDK; ignored on a refresh (likely).
+             */
+            redirect_uri?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -239,8 +267,11 @@ export interface components {
         };
         /**
          * @deprecated
-         * @description LEGACY: exchange an access token obtained with a Square API version before 2019-03-13 for an
-         *     access + refresh token pair. `client_secret` required (likely — the grant predates PKCE).
+         * @description DEPRECATED, effectively dead: exchanged an access token obtained with a Square API version
+         *     before 2019-03-13 for an access + refresh token pair. Such tokens lived on only through
+         *     RenewToken, retired on 2024-04-17 (certain), so none can still be valid and this grant can
+         *     no longer succeed (follows from the retirement; Square has not said what it answers now).
+         *     `client_secret` required (likely — the grant predates PKCE).
          */
         MigrationTokenGrant: {
             client_id: components["schemas"]["ClientId"];
@@ -252,7 +283,7 @@ export interface components {
             grant_type: "migration_token";
             /**
              * @deprecated
-             * @description The legacy access token to migrate.
+             * @description The legacy access token to migrate (none can still be valid, see the grant).
              */
             migration_token: string;
             short_lived?: components["schemas"]["ShortLived"];
@@ -339,30 +370,6 @@ export interface components {
             /** @description The access token to renew (not expired for more than 15 days). */
             access_token: string;
         };
-        /** @description Like ObtainTokenResponse, without refresh token fields (older SDK `RenewTokenResponse`; fields optional there). */
-        RenewTokenResponse: {
-            /** @description The renewed access token; may differ from the one sent. */
-            access_token: string;
-            /** @description Always `bearer`. */
-            token_type: string;
-            /**
-             * Format: date-time
-             * @description When `access_token` expires, ISO 8601 UTC.
-             */
-            expires_at: string;
-            merchant_id: string;
-            /**
-             * @deprecated
-             * @description LEGACY.
-             */
-            subscription_id?: string;
-            /**
-             * @deprecated
-             * @description LEGACY.
-             */
-            plan_id?: string;
-            errors?: components["schemas"]["Error"][];
-        };
         /** @description SDK types every field optional; `scopes`, `client_id` and `merchant_id` are always present on 200 (likely — every documented example), `expires_at` is not. */
         RetrieveTokenStatusResponse: {
             /** @description Permissions the token grants. */
@@ -438,15 +445,12 @@ export interface components {
          */
         SquareVersion: string;
         /**
-         * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` / `sandbox-sq0csb-…`). Not Bearer.
+         * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` /
+         *     `sandbox-sq0csb-…`). Not Bearer. Declared as a parameter as well as the `squareClientSecret`
+         *     scheme because only the parameter's `pattern` can check the `Client ` prefix in the mock.
          * @example Client sq0csp-30a-4C_tVOnTh14Piza2BfTPBXyLafLPWSzY1qAjeBfM
          */
         ClientAuthorization: string;
-        /**
-         * @description `Bearer <access token>` (OAuth access token or personal access token).
-         * @example Bearer EAAAEOuLQObrVwJvCvoio2ZIYIXYbd4Hqvp2WwiyqqUwGVnMsgDAMyWKwOjTyUzN
-         */
-        BearerAuthorization: string;
     };
     requestBodies: never;
     headers: never;
@@ -467,7 +471,6 @@ export type RevokeByAccessToken = components['schemas']['RevokeByAccessToken'];
 export type RevokeByMerchantId = components['schemas']['RevokeByMerchantId'];
 export type RevokeTokenResponse = components['schemas']['RevokeTokenResponse'];
 export type RenewTokenRequest = components['schemas']['RenewTokenRequest'];
-export type RenewTokenResponse = components['schemas']['RenewTokenResponse'];
 export type RetrieveTokenStatusResponse = components['schemas']['RetrieveTokenStatusResponse'];
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 export type ErrorList = components['schemas']['ErrorList'];
@@ -477,7 +480,6 @@ export type ErrorCategory = components['schemas']['ErrorCategory'];
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type ParameterSquareVersion = components['parameters']['SquareVersion'];
 export type ParameterClientAuthorization = components['parameters']['ClientAuthorization'];
-export type ParameterBearerAuthorization = components['parameters']['BearerAuthorization'];
 export type $defs = Record<string, never>;
 export interface operations {
     authorize: {
@@ -505,10 +507,11 @@ export interface operations {
                 /**
                  * @description `false` forces the seller to log in even with a valid Square session. Default `true`;
                  *     no effect in the sandbox (certain). Square recommends `false` for production
-                 *     authorization links (likely). Send lower-case `false` (the reference example writes
-                 *     `False`; Square accepts it, but this schema is a boolean).
+                 *     authorization links (likely). Square's own reference example writes `session=False`
+                 *     (certain), so the capitalized form is accepted as well as `true`/`false`; other
+                 *     spellings are not modelled (guess). `@partner-oauth/square` sends lower case.
                  */
-                session?: boolean;
+                session?: "true" | "false" | "True" | "False";
                 /**
                  * @description CSRF token echoed back on the redirect; verify it there.
                  * @example 82201dd8d83d23cc8a48caf52b
@@ -614,7 +617,9 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` / `sandbox-sq0csb-…`). Not Bearer.
+                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` /
+                 *     `sandbox-sq0csb-…`). Not Bearer. Declared as a parameter as well as the `squareClientSecret`
+                 *     scheme because only the parameter's `pattern` can check the `Client ` prefix in the mock.
                  * @example Client sq0csp-30a-4C_tVOnTh14Piza2BfTPBXyLafLPWSzY1qAjeBfM
                  */
                 Authorization: components["parameters"]["ClientAuthorization"];
@@ -657,7 +662,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Wrong application secret, or secret and client_id do not belong together (likely, flat body). */
+            /**
+             * @description Wrong application secret, or secret and client_id do not belong together (likely, flat
+             *     body). The mock answers it for a request without `Authorization` (see `squareClientSecret`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -673,7 +681,9 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` / `sandbox-sq0csb-…`). Not Bearer.
+                 * @description `Client <application secret>` (the OAuth page's Application secret, `sq0csp-…` /
+                 *     `sandbox-sq0csb-…`). Not Bearer. Declared as a parameter as well as the `squareClientSecret`
+                 *     scheme because only the parameter's `pattern` can check the `Client ` prefix in the mock.
                  * @example Client sq0csp-30a-4C_tVOnTh14Piza2BfTPBXyLafLPWSzY1qAjeBfM
                  */
                 Authorization: components["parameters"]["ClientAuthorization"];
@@ -699,26 +709,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The renewed access token (may differ from the one sent). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RenewTokenResponse"];
-                };
-            };
-            /** @description Unknown token, or expired more than 15 days ago (guess — no captured body). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Wrong application secret (likely, same flat body as RevokeToken). */
-            401: {
+            /** @description The endpoint is retired (guess: the status and body Square now returns are undocumented). */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -731,12 +723,7 @@ export interface operations {
     retrieveTokenStatus: {
         parameters: {
             query?: never;
-            header: {
-                /**
-                 * @description `Bearer <access token>` (OAuth access token or personal access token).
-                 * @example Bearer EAAAEOuLQObrVwJvCvoio2ZIYIXYbd4Hqvp2WwiyqqUwGVnMsgDAMyWKwOjTyUzN
-                 */
-                Authorization: components["parameters"]["BearerAuthorization"];
+            header?: {
                 /**
                  * @description API version (release date) for the request; when omitted Square uses the version set on the
                  *     application in the Developer Console. SDK v46 sends `2026-09-16` by default (certain).
@@ -762,7 +749,7 @@ export interface operations {
              * @description Malformed request, e.g. a `Square-Version` that is not a `YYYY-MM-DD` release date.
              *     `INVALID_SQUARE_VERSION_FORMAT` is a Square error code (certain, SDK enum); that this
              *     endpoint answers it with 400 and this detail text is a guess. A missing or non-Bearer
-             *     `Authorization` header gets 401 from Square (see `malformed_authorization_header`).
+             *     `Authorization` header gets 401 from Square and from the mock (see `squareBearer`).
              */
             400: {
                 headers: {
@@ -797,6 +784,7 @@ type ReadonlyArray<T> = [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsOauth2AuthorizeGetParametersQueryLocaleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/oauth2/authorize"]["get"]["parameters"]["query"]["locale"]> = ["en-IE", "en-US", "en-CA", "es-US", "fr-CA", "ja-JP"];
+export const pathsOauth2AuthorizeGetParametersQuerySessionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/oauth2/authorize"]["get"]["parameters"]["query"]["session"]> = ["true", "false", "True", "False"];
 export const authorizationCodeGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuthorizationCodeGrant"]["grant_type"]> = ["authorization_code"];
 export const refreshTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefreshTokenGrant"]["grant_type"]> = ["refresh_token"];
 export const migrationTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MigrationTokenGrant"]["grant_type"]> = ["migration_token"];

@@ -58,6 +58,11 @@ export interface paths {
          *     - `refresh_token`: always persist the `refresh_token` of the response (rotation semantics are
          *       not confirmed). Must be used at least every 30 days; fails with 400 `invalid_grant` after
          *       90-day consent expiry, revocation (`/api/delete`) or 30 days unused → reauthorization.
+         *       The new access token **replaces** the previous one: "Only the last access_token is valid"
+         *       (certain — support.truelayer.com article 360004162458), and too many refreshes end in
+         *       `unauthorized`. Another process still using the previous access token gets 401 on the
+         *       Data API and on `/api/delete`; it should pick up the new token from the shared store
+         *       rather than refresh again (`bearerAuth` does: `refresh({ ifAccessToken })`).
          *     - `client_credentials`: Payments v3, payouts, mandates, Signup+, tracking; never returns a
          *       refresh token; request a new token near expiry.
          */
@@ -253,10 +258,7 @@ export interface components {
         };
     };
     responses: never;
-    parameters: {
-        /** @description `Bearer <user access token>` of the connection (from the authorization_code or refresh_token grant). */
-        BearerAuthorization: string;
-    };
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -272,7 +274,6 @@ export type V1Error = components['schemas']['V1Error'];
 export type MeResponse = components['schemas']['MeResponse'];
 export type ConnectionMetadata = components['schemas']['ConnectionMetadata'];
 export type Provider = components['schemas']['Provider'];
-export type ParameterBearerAuthorization = components['parameters']['BearerAuthorization'];
 export type $defs = Record<string, never>;
 export interface operations {
     authorize: {
@@ -446,10 +447,7 @@ export interface operations {
     deleteCredential: {
         parameters: {
             query?: never;
-            header: {
-                /** @description `Bearer <user access token>` of the connection (from the authorization_code or refresh_token grant). */
-                Authorization: components["parameters"]["BearerAuthorization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -457,6 +455,17 @@ export interface operations {
         responses: {
             /** @description Connection deleted (confidence likely). The body is undocumented and no integration relies on it; ignore it. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Connection deleted, no body. Which of 200 and 204 TrueLayer sends is not documented
+             *     (guess: either — integrations only check for a 2xx), so both are modelled and a client
+             *     must accept either.
+             */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -480,9 +489,7 @@ export interface operations {
     getConnectionMetadata: {
         parameters: {
             query?: never;
-            header: {
-                /** @description `Bearer <user access token>` of the connection (from the authorization_code or refresh_token grant). */
-                Authorization: components["parameters"]["BearerAuthorization"];
+            header?: {
                 /** @description Partner-chosen correlation ID, echoed in TrueLayer logs. */
                 "X-Client-Correlation-Id"?: string;
                 /** @description IP address of the end user when they are present (attended call). */
@@ -517,7 +524,12 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
-            /** @description Access token missing, invalid or expired — refresh it (v1 shape; code `unauthorized` likely, T17). */
+            /**
+             * @description Access token missing, invalid, expired, or superseded by a later refresh (only the last
+             *     access token is valid — certain, support article 360004162458): refresh it, or first
+             *     re-read the shared store in case another process already did (v1 shape; code
+             *     `unauthorized` likely, T17).
+             */
             401: {
                 headers: {
                     /**
