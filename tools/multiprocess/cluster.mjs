@@ -32,6 +32,18 @@ export const FAULTS = [
   "connection-lost",
 ];
 
+/**
+ * Faults of a Redis store (the `redis` kind), played like the ones above:
+ * - client-kill: the holder's Redis connections killed (`CLIENT KILL ID`, found by the worker's
+ *   `CLIENT SETNAME`) once the server rotated its token, just before the answer; the client reconnects;
+ * - client-kill-in-write: the store's server paused for writes (`CLIENT PAUSE … WRITE`, which holds every
+ *   script) once the server rotated, so the holder's write waits in Redis unexecuted; its connection is
+ *   killed there, then the pause lifted: the write fails with a dropped connection and is retried;
+ * - redis-restart: the store's server killed (SIGKILL) and started again (`restartStore`) once the server
+ *   rotated, before the answer: the holder writes to the restarted server.
+ */
+export const REDIS_FAULTS = ["client-kill", "client-kill-in-write", "redis-restart"];
+
 class Worker {
   constructor(cluster, index, role) {
     this.cluster = cluster;
@@ -99,6 +111,8 @@ export class Cluster {
     adminQuery,
     roles = [],
     encryptionKey,
+    adminCommand,
+    restartStore,
   }) {
     this.encryptionKey = encryptionKey;
     this.kind = store;
@@ -108,6 +122,10 @@ export class Cluster {
     this.server = new RotatingTokenServer({ latencyMs });
     this.workers = Array.from({ length: workers }, (_, i) => new Worker(this, i, roles[i]));
     this.adminQuery = adminQuery;
+    /** Redis: sends one command (an array of strings) to the store's server. */
+    this.adminCommand = adminCommand;
+    /** Redis: kills the store's server and starts it again; resolves once it answers. */
+    this.restartStore = restartStore;
     this.rounds = 0;
     this.storeErrors = [];
     this.onLeased = () => {};
@@ -270,7 +288,55 @@ export class Cluster {
       });
       return {};
     }
+    if (fault === "client-kill") {
+      this.server.hooks.afterConsume = first(async (name) => {
+        this.terminatedBackends = await this.#killRedisClients(name);
+      });
+      return {};
+    }
+    if (fault === "client-kill-in-write") {
+      let resumed = Promise.resolve();
+      this.server.hooks.afterConsume = first(async (name) => {
+        await this.adminCommand(["CLIENT", "PAUSE", "10000", "WRITE"]);
+        resumed = (async () => {
+          try {
+            // The holder's write is held by the pause: its connection shows as blocked on a script.
+            const until = Date.now() + 8000;
+            while (Date.now() < until) {
+              const blocked = (line) => /flags=\S*b/.test(line) && /cmd=evalsha/.test(line);
+              const killed = await this.#killRedisClients(name, blocked);
+              if (killed > 0) {
+                this.terminatedBackends = killed;
+                break;
+              }
+              await sleep(5);
+            }
+          } finally {
+            await this.adminCommand(["CLIENT", "UNPAUSE"]);
+          }
+        })();
+      });
+      return { done: () => resumed };
+    }
+    if (fault === "redis-restart") {
+      this.server.hooks.afterConsume = first(async () => {
+        await this.restartStore();
+      });
+      return {};
+    }
     return {};
+  }
+
+  /** Kills the Redis connections named `name` (those whose CLIENT LIST line passes `which`): how many. */
+  async #killRedisClients(name, which = () => true) {
+    const list = String(await this.adminCommand(["CLIENT", "LIST"]));
+    let killed = 0;
+    for (const line of list.split("\n")) {
+      const id = /^id=(\d+) /.exec(line)?.[1];
+      if (id === undefined || !line.includes(` name=${name} `) || !which(line)) continue;
+      killed += Number(await this.adminCommand(["CLIENT", "KILL", "ID", id]));
+    }
+    return killed;
   }
 }
 

@@ -10,6 +10,12 @@ export const PG = {
 };
 
 /**
+ * The Redis of the `redis` kind. An environment variable, so forked workers inherit it: a test that
+ * starts a server of its own (on its own port) sets it before it starts the cluster.
+ */
+export const redisUrl = () => process.env.REDIS_URL_TEST ?? "redis://127.0.0.1:6379";
+
+/**
  * Opens the store under test in this process. `name` tags its connections (PostgreSQL's
  * application_name), so a test can find and kill them; with `encryptionKey` (base64 of 32 bytes)
  * the store is wrapped in `encryptedStore`.
@@ -32,6 +38,35 @@ async function openPlainStore(kind, { table, name, user }) {
     const pool = new pg.Pool({ ...PG, application_name: name, max: 4 });
     pool.on("error", () => {});
     return { store: new NaiveKeyValueStore(pool, `${table}_naive`), close: () => pool.end() };
+  }
+  if (kind === "sqlite") {
+    // `table` names the database file (one per test run); every process opens its own connection.
+    const { betterSqlite3Driver, SqliteTokenStore } = await import("@partner-oauth/store-sqlite");
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(table);
+    return {
+      store: new SqliteTokenStore({ driver: betterSqlite3Driver(db) }),
+      close: async () => db.close(),
+    };
+  }
+  if (kind === "redis") {
+    // `table` is the key prefix; `name` the connection's CLIENT SETNAME, so a test can find and kill it.
+    // The offline queue stays on: a command sent while the client reconnects waits for the connection.
+    // Loaded here, so the other kinds need neither package.
+    const { fromNodeRedis, RedisTokenStore } = await import("@partner-oauth/store-redis");
+    const { createClient } = await import("redis");
+    const client = createClient({
+      url: redisUrl(),
+      name,
+      socket: { connectTimeout: 15_000, reconnectStrategy: (retries) => Math.min(20 * retries, 200) },
+    });
+    // A connection killed by the server must not crash the process (node-redis emits it as "error").
+    client.on("error", () => {});
+    await client.connect();
+    return {
+      store: new RedisTokenStore({ client: fromNodeRedis(client), prefix: table }),
+      close: () => client.close().catch(() => client.destroy()),
+    };
   }
   if (kind === "memory") return { store: new MemoryTokenStore(), close: async () => {} };
   throw new Error(`unknown store kind ${kind}`);

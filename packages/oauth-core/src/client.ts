@@ -214,7 +214,8 @@ class LifecycleClient {
     checkCallOptions({ timeoutMs: options.timeoutMs }, { operation: "request" });
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const writeBudgetMs = nonNegative(options.writeBudgetMs, DEFAULT_WRITE_BUDGET_MS, "writeBudgetMs");
-    const leaseTtlMs = options.leaseTtlMs ?? this.#timeoutMs + writeBudgetMs + 5_000;
+    // Whole milliseconds: stores pass it on as such (Redis PX).
+    const leaseTtlMs = Math.ceil(options.leaseTtlMs ?? this.#timeoutMs + writeBudgetMs + 5_000);
     if (!(leaseTtlMs > this.#timeoutMs + writeBudgetMs) || !Number.isFinite(leaseTtlMs)) {
       throw new InvalidInputError("leaseTtlMs must be longer than timeoutMs + writeBudgetMs", {
         operation: "request",

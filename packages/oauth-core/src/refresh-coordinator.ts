@@ -87,7 +87,13 @@ export class RefreshCoordinator {
       this.#checkHold(id);
       if (Date.now() >= giveUpAt) throw this.#pending();
       const owner = crypto.randomUUID();
-      const fence = await this.#o.store.acquireLease(id, owner, this.#o.leaseTtlMs);
+      const fence = await this.#o.store
+        .acquireLease(id, owner, this.#o.leaseTtlMs)
+        .catch((error: unknown) => {
+          // Unreachable for now: wait as if a peer held the lease, and try again.
+          if (!mayRetry(error) || Date.now() >= giveUpAt) throw error;
+          return undefined;
+        });
       if (fence === undefined) {
         seen = await this.#waitForChange(key, seen.version, giveUpAt);
         continue;
@@ -272,8 +278,13 @@ export class RefreshCoordinator {
     let delay = 4;
     for (;;) {
       await sleep(delay * (0.5 + Math.random()));
-      const now = await this.#o.read(key);
-      if (now.version !== version || Date.now() >= until) return now;
+      try {
+        const now = await this.#o.read(key);
+        if (now.version !== version || Date.now() >= until) return now;
+      } catch (error) {
+        // A store that blinks (a restart, a dropped connection) must not fail every waiter at once.
+        if (!mayRetry(error) || Date.now() >= giveUpAt) throw error;
+      }
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
   }

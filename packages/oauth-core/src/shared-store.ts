@@ -43,7 +43,10 @@ export type WriteResult = { ok: true; version: number } | { ok: false; conflict:
  *   greater than every fence granted before for the key (deletes included); expiry is judged by one
  *   clock (the store's own, for a database);
  * - `renewLease` and `releaseLease` act only while `owner` and `fence` still hold the lease;
- * - a failure to reach the store rejects (never resolves as a refusal) and leaves no partial write.
+ * - a failure to reach the store rejects (never resolves as a refusal) and leaves no partial write;
+ * - it is durable: a write, a delete and a fence grant survive a restart of the store once their
+ *   promise resolved (a store that forgets fences can hand a stale holder a winning fence again).
+ * TTLs are whole milliseconds.
  */
 export interface SharedTokenStore extends TokenStore {
   read(key: string): Promise<VersionedRecord>;

@@ -7,6 +7,7 @@ import {
   RefreshPendingError,
   ResponseParseError,
   type SharedTokenStore,
+  StoreError,
   type TokenData,
   TokenNotPersistedError,
   type TokenStore,
@@ -292,6 +293,26 @@ describe("waiting for a peer", () => {
     expect((error as RefreshPendingError).retryable).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(FAST.leaseTtlMs);
     expect(server.tokenRequests).toBe(0);
+  });
+
+  it("a store that blinks while a caller waits (a restart) does not fail the caller", async () => {
+    let reads = 0;
+    class BlinkingStore extends MemoryTokenStore {
+      override async read(key: string) {
+        reads++;
+        // The facade's read and the coordinator's first read pass; the waiter's next three polls fail.
+        if (reads >= 3 && reads <= 5) throw new StoreError("connection reset", { retryable: true });
+        return super.read(key);
+      }
+    }
+    const store = new BlinkingStore();
+    const { oauth, seedExpired, server } = await lifecycle({}, FAST, store);
+    await seedExpired();
+    await store.acquireLease(slot("acct-1"), "a peer", 200);
+    const token = await oauth.getToken("acct-1");
+    expect(reads).toBeGreaterThan(5);
+    expect(server.tokenRequests).toBe(1);
+    expect(server.isLive(token.refreshToken)).toBe(true);
   });
 
   it("a holder that died is replaced once its lease expires", async () => {

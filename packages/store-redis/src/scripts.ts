@@ -1,0 +1,106 @@
+/**
+ * Checks shared by every script. A key's record hash holds `version` (always), `fence` (once a lease
+ * was granted) and `record` (the token as JSON text; absent in a tombstone), nothing else; its lease
+ * key is a string (the owner) with a TTL. Anything else in either key was not written by this store.
+ * Counts are decimal integers of at most 15 digits, exact in Lua's doubles.
+ */
+const PRELUDE = `
+local function count(v)
+  return type(v) == 'string' and #v <= 15 and (v == '0' or string.find(v, '^[1-9][0-9]*$') ~= nil)
+end
+local function state(h)
+  local t = redis.call('TYPE', h)['ok']
+  if t == 'none' then return 0, 0 end
+  if t ~= 'hash' then return nil end
+  local f = redis.call('HMGET', h, 'version', 'fence', 'record')
+  local known = 0
+  for i = 1, 3 do if f[i] then known = known + 1 end end
+  if redis.call('HLEN', h) ~= known or not count(f[1]) or (f[2] and not count(f[2])) then return nil end
+  if f[3] and f[1] == '0' then return nil end
+  return tonumber(f[1]), tonumber(f[2] or '0')
+end
+local function lease(k)
+  local t = redis.call('TYPE', k)['ok']
+  if t == 'none' then return 'free' end
+  if t ~= 'string' or redis.call('PTTL', k) < 0 then return nil end
+  return 'held'
+end
+`;
+
+/**
+ * The Lua scripts of every operation (run with `EVALSHA`, falling back to `EVAL` on `NOSCRIPT`).
+ * `KEYS[1]` is the record hash, `KEYS[2]` the lease key; both carry the store key as a hash tag, so
+ * they live in one cluster slot. Every script first checks that both keys hold what this store writes
+ * and answers `{'foreign'}` otherwise, changing nothing. Leases are judged by the server alone: the
+ * lease key's `PX` TTL, never a time sent by the caller.
+ */
+export const SCRIPTS = {
+  /** → `{'ok', version}` for a tombstone or a never-written key (version 0), `{'ok', version, record}`. */
+  read: `${PRELUDE}
+local version = state(KEYS[1])
+if version == nil then return {'foreign'} end
+local record = redis.call('HGET', KEYS[1], 'record')
+if record then return {'ok', version, record} end
+return {'ok', version}
+`,
+
+  /**
+   * ARGV: `set` or `delete`, the record's JSON text, the expected version (`''`: any), the writer's
+   * fence (`''`: none). Refuses `{'version'}` when the version differs, `{'fence'}` when a newer fence
+   * was granted; otherwise writes (or removes) `record` and bumps `version`: `{'ok', newVersion}`.
+   * A delete keeps the hash, so `version` and `fence` never go back.
+   */
+  write: `${PRELUDE}
+local version, fence = state(KEYS[1])
+if version == nil then return {'foreign'} end
+if ARGV[3] ~= '' and tonumber(ARGV[3]) ~= version then return {'version'} end
+if ARGV[4] ~= '' and tonumber(ARGV[4]) < fence then return {'fence'} end
+if ARGV[1] == 'set' then
+  redis.call('HSET', KEYS[1], 'record', ARGV[2])
+else
+  redis.call('HDEL', KEYS[1], 'record')
+end
+return {'ok', redis.call('HINCRBY', KEYS[1], 'version', 1)}
+`,
+
+  /**
+   * ARGV: owner, TTL in ms. `SET lease owner NX PX ttl`; when it took, bumps the hash's `fence` in
+   * the same script: `{'ok', fence}`, else `{'held'}`.
+   */
+  acquireLease: `${PRELUDE}
+local version = state(KEYS[1])
+if version == nil or lease(KEYS[2]) == nil then return {'foreign'} end
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'held'} end
+if version == 0 then redis.call('HSETNX', KEYS[1], 'version', '0') end
+return {'ok', redis.call('HINCRBY', KEYS[1], 'fence', 1)}
+`,
+
+  /**
+   * ARGV: owner, fence, TTL in ms. While the lease key holds `owner` and `fence` is the newest
+   * granted, `PEXPIRE`s it: `{'ok'}`; else `{'lost'}`.
+   */
+  renewLease: `${PRELUDE}
+local version, fence = state(KEYS[1])
+local held = lease(KEYS[2])
+if version == nil or held == nil then return {'foreign'} end
+if held == 'held' and fence == tonumber(ARGV[2]) and redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  return {'ok'}
+end
+return {'lost'}
+`,
+
+  /** ARGV: owner, fence. The same check as renewing, then `DEL` of the lease key; the fence stays. */
+  releaseLease: `${PRELUDE}
+local version, fence = state(KEYS[1])
+local held = lease(KEYS[2])
+if version == nil or held == nil then return {'foreign'} end
+if held == 'held' and fence == tonumber(ARGV[2]) and redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+  return {'ok'}
+end
+return {'lost'}
+`,
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;
