@@ -1,11 +1,28 @@
-// Shared store: getToken through the PostgreSQL store against the bare SELECT it issues, and the
-// cross-process refresh stampede over PostgreSQL, ours beside the README's old get/set/delete store.
-
+// Shared stores: getToken through each durable store against the bare read it issues (same client),
+// and the cross-process refresh stampede over PostgreSQL, Redis and SQLite, beside the README's old
+// get/set/delete store.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createOAuthClient, storeKey } from "@partner-oauth/core";
 import { Cluster } from "@partner-oauth/multiprocess/cluster";
-import { NaiveKeyValueStore, PG } from "@partner-oauth/multiprocess/stores";
-import { createSchema, PostgresTokenStore, storeStatements } from "@partner-oauth/store-postgres";
+import { NaiveKeyValueStore, PG, redisUrl } from "@partner-oauth/multiprocess/stores";
+import {
+  createSchema as createPostgresSchema,
+  PostgresTokenStore,
+  storeStatements,
+} from "@partner-oauth/store-postgres";
+import { fromNodeRedis, RedisTokenStore, redisKeys, SCRIPTS } from "@partner-oauth/store-redis";
+import {
+  betterSqlite3Driver,
+  createSchema as createSqliteSchema,
+  SqliteTokenStore,
+  sqliteStatements,
+} from "@partner-oauth/store-sqlite";
+import Database from "better-sqlite3";
 import pg from "pg";
+import { createClient } from "redis";
 import { ACCOUNT, freshTokenData, idleProvider } from "./lib/fixtures.mjs";
 import { table } from "./lib/markdown.mjs";
 import { progress, runSection } from "./lib/section.mjs";
@@ -13,31 +30,27 @@ import { num, percentile } from "./lib/stats.mjs";
 
 const HOT_N = Number(process.env.BENCH_STORE_N ?? 3_000);
 const STAMPEDE_ROUNDS = Number(process.env.BENCH_STAMPEDE_ROUNDS ?? 5);
+const KEY = storeKey({ provider: "truelayer", tokenType: "data", account: ACCOUNT });
 
-/** p50 / p99 of getToken through the store and of the store's own SELECT, interleaved one to one. */
-async function hotPath(pool, tableName) {
-  const store = new PostgresTokenStore({ query: pool, table: tableName });
-  const key = storeKey({ provider: "truelayer", tokenType: "data", account: ACCOUNT });
-  await store.set(key, freshTokenData());
-  const provider = idleProvider();
-  const oauth = createOAuthClient(provider, { store });
-  const { read } = storeStatements(tableName);
-  const select = () => pool.query(read, [key]);
+/** ms of getToken through `store` and of `floor` (the store's own read), interleaved one to one. */
+async function hotPath(store, floor) {
+  await store.set(KEY, freshTokenData());
+  const oauth = createOAuthClient(idleProvider(), { store });
   const ours = [];
-  const floor = [];
+  const bare = [];
   for (let i = 0; i < 200; i++) {
     await oauth.getToken(ACCOUNT);
-    await select();
+    await floor();
   }
   for (let i = 0; i < HOT_N; i++) {
     let start = performance.now();
     await oauth.getToken(ACCOUNT);
     ours.push(performance.now() - start);
     start = performance.now();
-    await select();
-    floor.push(performance.now() - start);
+    await floor();
+    bare.push(performance.now() - start);
   }
-  return { ours, floor };
+  return { ours, bare };
 }
 
 async function stampede(kind, tableName) {
@@ -54,69 +67,73 @@ async function stampede(kind, tableName) {
 runSection(import.meta.url, async () => {
   const pool = new pg.Pool({ ...PG, max: 1 });
   const tableName = `po_bench_${process.pid}`;
-  await createSchema(pool, { table: tableName });
+  const redis = createClient({ url: redisUrl() });
+  await redis.connect();
+  const prefix = `po-bench-${process.pid}:`;
+  const dir = mkdtempSync(join(tmpdir(), "po-bench-sqlite-"));
+  const file = join(dir, "tokens.sqlite");
+  await createPostgresSchema(pool, { table: tableName });
   await NaiveKeyValueStore.createTable(pool, tableName);
   try {
-    progress("getToken through PostgresTokenStore vs its bare SELECT");
-    const hot = await hotPath(pool, tableName);
-    progress("stampede: 4 processes × 250 callers over PostgresTokenStore");
-    const shared = await stampede("postgres", tableName);
-    progress("stampede: the same over the README's old get/set/delete store");
-    const naive = await stampede("naive-postgres", tableName);
+    progress("getToken through each store vs its bare read");
+    const { read } = storeStatements(tableName);
+    const postgresHot = await hotPath(new PostgresTokenStore({ query: pool, table: tableName }), () =>
+      pool.query(read, [KEY]),
+    );
+    const readSha = createHash("sha1").update(SCRIPTS.read).digest("hex");
+    const redisHot = await hotPath(new RedisTokenStore({ client: fromNodeRedis(redis), prefix }), () =>
+      redis.evalSha(readSha, { keys: [redisKeys(KEY, prefix).record], arguments: [] }),
+    );
+    const db = new Database(file);
+    const driver = betterSqlite3Driver(db);
+    await createSqliteSchema(driver);
+    const select = db.prepare(sqliteStatements().read.replace("?1", "@p1"));
+    const sqliteHot = await hotPath(new SqliteTokenStore({ driver }), async () => select.all({ p1: KEY }));
+    db.close();
 
-    const p = (values, q) => percentile(values, q);
-    const ms = (value) => `${num(value, 3)} ms`;
-    const ratio99 = p(hot.ours, 99) / p(hot.floor, 99);
-    const sum = (rounds, pick) => rounds.reduce((n, r) => n + pick(r), 0);
-    const followers = shared.flatMap((r) => r.followers);
-    const requestsPerRound = shared.map((r) => r.refreshRequests);
-    const stampedeRow = (name, rounds) => [
-      name,
-      `${rounds.length}`,
-      rounds.map((r) => r.refreshRequests).join(", "),
-      `${sum(rounds, (r) => r.invalidGrants)}`,
-      `${sum(rounds, (r) => r.callers - r.ok)} / ${sum(rounds, (r) => r.callers)}`,
-      `${rounds.filter((r) => r.loss !== "none").length}`,
-      rounds.every((r) => r.followers.length)
-        ? ms(
-            p(
-              rounds.flatMap((r) => r.followers),
-              50,
-            ),
-          )
-        : "n/a",
-      rounds.every((r) => r.followers.length)
-        ? ms(
-            p(
-              rounds.flatMap((r) => r.followers),
-              99,
-            ),
-          )
-        : "n/a",
+    progress("stampede: 4 processes × 250 callers over each store");
+    const stampedes = [
+      ["`PostgresTokenStore`", await stampede("postgres", tableName)],
+      ["`RedisTokenStore`", await stampede("redis", `po-bench-stampede-${process.pid}:`)],
+      ["`SqliteTokenStore` (one file, better-sqlite3)", await stampede("sqlite", file)],
+      ["README's old get/set/delete store over PostgreSQL", await stampede("naive-postgres", tableName)],
     ];
+
+    const ms = (value) => `${num(value, 3)} ms`;
+    const p = percentile;
+    const hot = [
+      ["`PostgresTokenStore` (`pg`, one pooled connection)", "its `SELECT record, version …`", postgresHot],
+      ["`RedisTokenStore` (node-redis)", "its read script by `EVALSHA`", redisHot],
+      ["`SqliteTokenStore` (better-sqlite3, WAL file)", "its `SELECT`, prepared", sqliteHot],
+    ];
+    const sum = (rounds, pick) => rounds.reduce((n, r) => n + pick(r), 0);
+    const followers = (rounds) => rounds.flatMap((r) => r.followers);
+    const ours = stampedes.slice(0, 3);
     const body = [
       table(
-        ["getToken on a fresh token", "p50", "p99", "n"],
         [
-          [
-            "ours: `oauth.getToken` over `PostgresTokenStore`",
-            ms(p(hot.ours, 50)),
-            ms(p(hot.ours, 99)),
-            num(HOT_N),
-          ],
-          [
-            "floor: the store's `SELECT record, version … WHERE key = $1`, same pool",
-            ms(p(hot.floor, 50)),
-            ms(p(hot.floor, 99)),
-            num(HOT_N),
-          ],
+          "getToken on a fresh token",
+          "bare read",
+          "ours p50",
+          "ours p99",
+          "bare p50",
+          "bare p99",
+          "p99 ratio",
         ],
+        hot.map(([name, floor, t]) => [
+          name,
+          floor,
+          ms(p(t.ours, 50)),
+          ms(p(t.ours, 99)),
+          ms(p(t.bare, 50)),
+          ms(p(t.bare, 99)),
+          `${num(p(t.ours, 99) / p(t.bare, 99), 2)}×`,
+        ]),
       ),
       "",
       table(
         [
           "4 processes × 250 callers, one expired token",
-          "rounds",
           "refresh requests per round",
           "invalid_grant",
           "callers failed",
@@ -124,43 +141,56 @@ runSection(import.meta.url, async () => {
           "followers p50",
           "followers p99",
         ],
-        [
-          stampedeRow("ours: `PostgresTokenStore`", shared),
-          stampedeRow("README's old get/set/delete store over PostgreSQL", naive),
-        ],
+        stampedes.map(([name, rounds]) => [
+          name,
+          rounds.map((r) => r.refreshRequests).join(", "),
+          `${sum(rounds, (r) => r.invalidGrants)}`,
+          `${sum(rounds, (r) => r.callers - r.ok)} / ${sum(rounds, (r) => r.callers)}`,
+          `${rounds.filter((r) => r.loss !== "none").length}`,
+          followers(rounds).length ? ms(p(followers(rounds), 50)) : "n/a",
+          followers(rounds).length ? ms(p(followers(rounds), 99)) : "n/a",
+        ]),
       ),
     ].join("\n");
     return {
-      title: "Shared store (PostgreSQL)",
+      title: "Shared stores (PostgreSQL, Redis, SQLite)",
       how:
-        "A local PostgreSQL (127.0.0.1:5432), a table made for the run. Hot path: a fresh token stored once; " +
-        `${num(HOT_N)} interleaved pairs of \`oauth.getToken\` and the SELECT the store issues, one pooled connection, ` +
-        "after 200 warm-up pairs. Stampede: 4 forked worker processes × 250 callers ask for one expired token at " +
-        "once, against a loopback server whose refresh tokens are single-use (25 ms per answer); followers' time is " +
-        "from the moment the first caller of the winning process had the token (its write had committed) to each " +
-        "caller of the other processes having it. The old store is the core README's get/set/delete example; the " +
-        "core now coordinates such a store within one process only.",
+        "Local PostgreSQL (127.0.0.1:5432), Redis (127.0.0.1:6379) and a SQLite file, a table, prefix or file made " +
+        `for the run. Hot path: a fresh token stored once; ${num(HOT_N)} interleaved pairs of \`oauth.getToken\` and ` +
+        "the read the store issues, with the same client, after 200 warm-up pairs. Stampede: 4 forked worker " +
+        `processes × 250 callers ask for one expired token at once, ${STAMPEDE_ROUNDS} rounds per store, against a ` +
+        "loopback server whose refresh tokens are single-use (25 ms per answer); followers' time runs from the " +
+        "moment the first caller of the winning process had the token (its write had committed) to each caller of " +
+        "the other processes having it. The old store is the core README's former get/set/delete example, which " +
+        "the core now coordinates within one process only.",
       body,
       targets: [
+        ...hot.map(([name, , t]) => ({
+          name: `getToken over ${name.split(" ")[0]} p99 ≤ 2× the store's bare read p99`,
+          value: `${ms(p(t.ours, 99))} vs ${ms(p(t.bare, 99))}`,
+          met: p(t.ours, 99) <= 2 * p(t.bare, 99),
+        })),
         {
-          name: "getToken over PostgreSQL p99 ≤ 2× the store's bare SELECT p99",
-          value: `${ms(p(hot.ours, 99))} vs ${ms(p(hot.floor, 99))} (${num(ratio99, 2)}×)`,
-          met: ratio99 <= 2,
+          name: "4 processes × 250 callers on an expired token: exactly 1 refresh request per round (every store)",
+          value: ours
+            .map(
+              ([name, rounds]) => `${name.split(" ")[0]}: ${rounds.map((r) => r.refreshRequests).join(", ")}`,
+            )
+            .join("; "),
+          met: ours.every(([, rounds]) => rounds.every((r) => r.refreshRequests === 1)),
         },
-        {
-          name: "4 processes × 250 callers on an expired token: exactly 1 refresh request",
-          value: `${requestsPerRound.join(", ")} in ${shared.length} rounds`,
-          met: requestsPerRound.every((n) => n === 1),
-        },
-        {
-          name: "followers in other processes hold the new token ≤ 50 ms (p99) after the winner's write",
-          value: ms(p(followers, 99)),
-          met: p(followers, 99) <= 50,
-        },
+        ...ours.map(([name, rounds]) => ({
+          name: `followers in other processes hold the new token ≤ 50 ms (p99) after the winner's write, ${name.split(" ")[0]}`,
+          value: ms(p(followers(rounds), 99)),
+          met: p(followers(rounds), 99) <= 50,
+        })),
       ],
     };
   } finally {
     await pool.query(`DROP TABLE IF EXISTS ${tableName}, ${tableName}_naive`);
     await pool.end();
+    for (const key of await redis.keys(`po-bench-*${process.pid}*`)) await redis.del(key);
+    await redis.quit();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
