@@ -74,13 +74,13 @@ describe("callers that cannot wait never start a refresh", () => {
 describe("store writes of one account never interleave with a refresh", () => {
   it("forget during a refresh: the token stays forgotten and the refreshed pair goes to the hook", async () => {
     const unpersisted: string[] = [];
-    const { oauth, seedExpired, store } = await lifecycle(
+    const { oauth, seedExpired, store, server } = await lifecycle(
       { delayMs: 150 },
       { onUnpersistedToken: ({ token }) => void unpersisted.push(token.accessToken) },
     );
     await seedExpired();
     const refreshing = oauth.getToken("acct-1");
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await server.tokenRequestArrived();
     await oauth.forget("acct-1");
     // Nobody gets a token the store does not hold.
     await expect(refreshing).rejects.toBeInstanceOf(TokenNotPersistedError);
@@ -103,7 +103,7 @@ describe("store writes of one account never interleave with a refresh", () => {
       raw: {},
     });
     const refreshing = oauth.getToken("acct-1");
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await server.tokenRequestArrived();
     const reconnected = await oauth.exchange("code", { account: "acct-1", codeVerifier: VERIFIER });
     // The re-read after invalid_grant finds the new grant: the caller gets it instead of an error.
     await expect(refreshing).resolves.toMatchObject({ accessToken: reconnected.accessToken });
@@ -115,7 +115,7 @@ describe("store writes of one account never interleave with a refresh", () => {
     await seedExpired();
     server.faults.push({ kind: "delay", ms: 300 });
     const refreshing = oauth.getToken("acct-1");
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await server.tokenRequestArrived();
     const reconnected = await oauth.exchange("code", { account: "acct-1", codeVerifier: VERIFIER });
     const refreshed = await refreshing;
     // The refresh's compare-and-set lost to the reconnect: its caller gets the stored, newer grant.

@@ -81,7 +81,14 @@ class PausingStore implements SharedTokenStore {
   /** Apply the next N writes, then throw as if the connection dropped before the answer. */
   loseAnswers = 0;
   #leased = false;
-  constructor(readonly inner: SharedTokenStore) {}
+  /** Resolves when this store first hands out a lease. */
+  readonly leased: Promise<void>;
+  #onLeased: () => void = () => {};
+  constructor(readonly inner: SharedTokenStore) {
+    this.leased = new Promise((resolve) => {
+      this.#onLeased = resolve;
+    });
+  }
   get(key: string) {
     return this.inner.get(key);
   }
@@ -117,7 +124,10 @@ class PausingStore implements SharedTokenStore {
   }
   async acquireLease(key: string, owner: string, ttlMs: number) {
     const fence = await this.inner.acquireLease(key, owner, ttlMs);
-    if (fence !== undefined) this.#leased = true;
+    if (fence !== undefined) {
+      this.#leased = true;
+      this.#onLeased();
+    }
     return fence;
   }
   renewLease(key: string, owner: string, fence: number, ttlMs: number) {
@@ -158,6 +168,7 @@ describe("a holder paused past its lease", () => {
     try {
       paused.pauseAfterLeasedRead = FAST.leaseTtlMs + 300;
       const held = holder.getToken("acct-1");
+      await paused.leased;
       await sleep(FAST.leaseTtlMs + 100); // the holder's lease has run out; the peer takes it
       const fromPeer = await peer.getToken("acct-1");
       const fromHolder = await held;
@@ -177,6 +188,7 @@ describe("a holder paused past its lease", () => {
     try {
       paused.pauseBeforeWrite = FAST.leaseTtlMs + 300;
       const held = holder.getToken("acct-1");
+      await paused.leased;
       await sleep(FAST.leaseTtlMs + 100);
       const fromPeer = await peer.getToken("acct-1");
       const fromHolder = await held;
@@ -263,7 +275,7 @@ describe("a 429 on refresh", () => {
       kind: "status",
       status: 429,
       body: '{"error":"slow_down"}',
-      headers: { "Retry-After": "1" },
+      headers: { "Retry-After": "2" },
     });
     const errors = [];
     for (let i = 0; i < 10; i++) errors.push(await oauth.getToken("acct-1").catch((e: unknown) => e));
@@ -272,9 +284,9 @@ describe("a 429 on refresh", () => {
       expect(error).toBeInstanceOf(ProviderError);
       expect((error as ProviderError).status).toBe(429);
       expect((error as ProviderError).retryAfterMs).toBeGreaterThan(0);
-      expect((error as ProviderError).retryAfterMs).toBeLessThanOrEqual(1000);
+      expect((error as ProviderError).retryAfterMs).toBeLessThanOrEqual(2000);
     }
-    await sleep(1100);
+    await sleep(2100);
     const recovered = await oauth.getToken("acct-1");
     expect(server.tokenRequests).toBe(2);
     expect(server.isLive(recovered.refreshToken)).toBe(true);

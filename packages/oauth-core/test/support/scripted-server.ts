@@ -56,6 +56,11 @@ export class ScriptedOAuthServer {
     return { accessToken, refreshToken };
   }
 
+  /** Resolves once a token request has arrived that the server has not answered yet (it may be delayed). */
+  async tokenRequestArrived(): Promise<void> {
+    while (this.#inFlight === 0) await sleep(5);
+  }
+
   /** Whether the server would still accept this refresh token. */
   isLive(refreshToken: string | undefined): boolean {
     return refreshToken !== undefined && this.#liveRefreshTokens.has(refreshToken);
