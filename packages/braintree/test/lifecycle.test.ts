@@ -5,13 +5,13 @@ import {
   InvalidCallbackError,
   InvalidGrantError,
   MemoryTokenStore,
-  NetworkError,
   ProviderError,
   ReauthorizationRequiredError,
   ResponseParseError,
   storeKey,
   type TokenData,
   type TokenUpdateEvent,
+  UnexpectedRedirectError,
 } from "@partner-oauth/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BraintreeCredentials, braintree, escapeXml } from "../src/index.js";
@@ -150,7 +150,9 @@ describe("what goes on the wire", () => {
   it("refuses to follow a redirect with the client credentials", async () => {
     const { oauth, store } = setup();
     script.push({ status: 307, headers: { Location: "http://127.0.0.1:9/steal" } });
-    await expect(connect(oauth)).rejects.toBeInstanceOf(NetworkError);
+    const error = await connect(oauth).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnexpectedRedirectError);
+    expect(error).toMatchObject({ status: 307, operation: "exchange" });
     expect(seen).toHaveLength(1);
     expect(store.size).toBe(0);
   });

@@ -33,10 +33,12 @@ export {
   ProviderError,
   ReauthorizationRequiredError,
   RequestAbortedError,
+  RequestBuildError,
   ResponseParseError,
   StateMismatchError,
   TimeoutError,
   TokenNotFoundError,
+  UnexpectedRedirectError,
   UnsupportedOperationError,
 } from "./errors.js";
 export { FORM_HEADERS, type FormValue, formBody } from "./form.js";
@@ -74,6 +76,7 @@ export {
   unexpectedBody,
 } from "./provider-error.js";
 export { REDACTED, redact } from "./redact.js";
+export { RedirectRefusedError, refuseRedirects } from "./refuse-redirects.js";
 export {
   type CallOptions,
   DEFAULT_TIMEOUT_MS,

@@ -1,13 +1,18 @@
 import {
+  describeFailure,
   InvalidInputError,
   NetworkError,
   OAuthError,
   type OAuthErrorOptions,
   type OAuthOperation,
   RequestAbortedError,
+  RequestBuildError,
   ResponseParseError,
   TimeoutError,
+  UnexpectedRedirectError,
 } from "./errors.js";
+import { RedirectRefusedError } from "./refuse-redirects.js";
+import { isRequestBuildFailure } from "./request-build.js";
 import { ResponseTooLargeError } from "./response-limit.js";
 
 /** What a provider adapter gets for one network call. */
@@ -33,8 +38,9 @@ export interface CallOptions {
 /**
  * Runs one provider call with a deadline and maps whatever it throws onto the error hierarchy:
  * abort → RequestAbortedError, deadline → TimeoutError, a body that is not JSON or is too large →
- * ResponseParseError, a TypeError from fetch → NetworkError. OAuthErrors and other errors pass through
- * unchanged. `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a
+ * ResponseParseError, a redirect → UnexpectedRedirectError, a Request the runtime refused to build →
+ * RequestBuildError, a TypeError from fetch → NetworkError (the last two keep the runtime's own
+ * message, redacted). OAuthErrors and other errors pass through unchanged. `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a
  * process alive.
  */
 export async function withRequestContext<T>(
@@ -63,13 +69,29 @@ export async function withRequestContext<T>(
     if (error instanceof ResponseTooLargeError) {
       throw new ResponseParseError(error.message, { ...meta, status: error.status, cause: error });
     }
+    if (error instanceof RedirectRefusedError) {
+      throw new UnexpectedRedirectError(error.message, { ...meta, status: error.status, cause: error });
+    }
+    if (isRequestBuildFailure(error)) {
+      const why = describeFailure(error, ctx.secrets);
+      throw new RequestBuildError(`the runtime refused to build the request: ${why}`, {
+        ...meta,
+        cause: error,
+        secrets: ctx.secrets,
+      });
+    }
     if (error instanceof SyntaxError) {
       throw new ResponseParseError("response body is not valid JSON", { ...meta, cause: error });
     }
     // fetch rejects with a TypeError when the network fails; anything else is not ours to rename
     // (a middleware's deliberate throw, such as a contract-violation guard, or a programming error).
     if (error instanceof TypeError) {
-      throw new NetworkError("request failed before an HTTP answer", { ...meta, cause: error });
+      const why = describeFailure(error, ctx.secrets);
+      throw new NetworkError(`request failed before an HTTP answer: ${why}`, {
+        ...meta,
+        cause: error,
+        secrets: ctx.secrets,
+      });
     }
     throw error;
   }
