@@ -87,10 +87,10 @@ try {
     step("bin: partner-oauth-mock --help", async () => {
       const bin = join(app, "node_modules", ".bin", "partner-oauth-mock");
       const result = await run(bin, ["--help"], { cwd: app, allowFailure: true, timeoutMs: 30_000 });
-      if (result.code !== 2 || !result.stderr.includes("usage: partner-oauth-mock")) {
+      if (result.code !== 0 || !result.stdout.startsWith("usage: partner-oauth-mock")) {
         throw new Error(`unexpected answer (exit ${result.code}):\n${result.stdout}${result.stderr}`);
       }
-      return { stdout: result.stderr };
+      return { stdout: result.stdout };
     }),
   ]);
   const failed = checks.filter((c) => c.status === "rejected");
