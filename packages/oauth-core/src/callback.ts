@@ -29,6 +29,12 @@ export function verifyCallback(
     throw new InvalidInputError("expectedState is required: pass the state returned by authorize()", meta);
   }
   const params = callbackParams(callback, meta);
+  // Two values of one of these make the callback ambiguous (which code, which state?): a proxy or an
+  // attacker appended one. Taking the first silently would let the two disagree on what was checked.
+  for (const name of SINGLE_VALUED) {
+    if (params.getAll(name).length > 1)
+      throw new InvalidCallbackError(`callback carries ${name} twice`, meta);
+  }
   const state = params.get("state");
   if (state === null) throw new StateMismatchError("callback carries no state", meta);
   if (!constantTimeEqual(state, expectedState))
@@ -38,12 +44,35 @@ export function verifyCallback(
     throw new AuthorizationDeniedError({
       ...meta,
       code: /^[\w.-]{1,64}$/.test(error) ? error : "invalid_error_code",
-      description: params.get("error_description") ?? undefined,
+      description: sanitizeDescription(params.get("error_description")),
     });
   }
   const code = params.get("code");
   if (!code) throw new InvalidCallbackError("callback carries no authorization code", meta);
   return { code, params };
+}
+
+const SINGLE_VALUED = ["state", "code", "error", "error_description", "iss"] as const;
+
+/** Longer descriptions are cut: no provider writes more, and an error message is no place for 1 MB. */
+const MAX_DESCRIPTION = 300;
+
+/**
+ * A provider's `error_description` as plain text fit for a log line: markup tags and control or
+ * bidirectional-override characters (CRLF log forging, terminal escapes) removed, whitespace
+ * collapsed, capped. Anyone can craft a callback URL, so this text is attacker-controlled.
+ */
+function sanitizeDescription(text: string | null): string | undefined {
+  if (text === null) return undefined;
+  const plain = text
+    .slice(0, MAX_DESCRIPTION * 4)
+    .replace(/<[^>]*>?/g, " ")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069<>]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (plain.length === 0) return undefined;
+  return plain.length > MAX_DESCRIPTION ? `${plain.slice(0, MAX_DESCRIPTION)}…` : plain;
 }
 
 function callbackParams(

@@ -108,6 +108,13 @@ export function checkCallOptions(
   options: CallOptions | undefined,
   meta: { provider?: string | undefined; operation: OAuthOperation },
 ): void {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new InvalidInputError("call options must be an object such as { signal, timeoutMs }", meta);
+  }
+  if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    // AbortSignal.any takes real signals only; anything else would fail later as a raw TypeError.
+    throw new InvalidInputError("signal must be an AbortSignal", meta);
+  }
   const timeoutMs = options?.timeoutMs;
   if (timeoutMs !== undefined && !isTimeoutMs(timeoutMs)) {
     throw new InvalidInputError(`timeoutMs must be a number from 0 to ${MAX_TIMEOUT_MS}`, meta);
