@@ -2,7 +2,8 @@
 // outside the workspace, starts a Prism mock per provider (here, under Node), and runs the same
 // mocked lifecycle of all five providers (app/lifecycle.mjs) under Node, Bun, Deno, workerd
 // (Miniflare) and Vercel's edge-runtime, each from this package's pinned npm dependencies.
-// test/runtimes.test.mjs runs it under vitest; `node matrix.mjs` runs it alone and prints the table.
+// test/runtimes.test.mjs runs it under vitest (`pnpm runtimes` at the root, the last step of `pnpm test`);
+// `node matrix.mjs [runtime…]` runs it without vitest.
 import {
   copyFileSync,
   mkdirSync,
