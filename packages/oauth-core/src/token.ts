@@ -19,10 +19,26 @@ export interface TokenData<TRaw = unknown> {
   raw: TRaw;
 }
 
-/** What callers get: the token data, read-only, whose inspection never shows a credential. */
+/**
+ * What callers get: the token data, read-only, that never shows a credential however it is printed
+ * or logged. `accessToken`, `refreshToken` and `raw` are getters: reading, destructuring and
+ * spreading work as on plain data, while `console.dir` and `util.inspect(token, { customInspect:
+ * false })` show `[Getter]`, and `JSON.stringify` and JSON loggers get the redacted form.
+ * `toTokenData(token)` is the full plain record.
+ */
 export type Token<TRaw = unknown> = Readonly<TokenData<TRaw>>;
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
+
+interface Secrets {
+  accessToken: string;
+  refreshToken: string | undefined;
+  raw: unknown;
+}
+
+// The secret values live outside the token object, where no inspection of it can reach them.
+const SECRETS = new WeakMap<object, Secrets>();
+const secretsOf = (token: object): Secrets => SECRETS.get(token) as Secrets;
 
 // Shared by every token: printing one shows no secret, and building one costs no per-token closures
 // (getToken is a hot path).
@@ -33,15 +49,58 @@ const TOKEN_PROTOTYPE = {
   [inspectSymbol](this: TokenData<unknown>): string {
     return describeToken(this);
   },
+  /** What `JSON.stringify` and JSON loggers (`logger.info({ token })`) see: no secret. */
+  toJSON(this: TokenData<unknown>): Record<string, unknown> {
+    return {
+      accessToken: REDACTED,
+      tokenType: this.tokenType,
+      refreshToken: this.refreshToken === undefined ? undefined : REDACTED,
+      expiresAt: this.expiresAt,
+      refreshTokenExpiresAt: this.refreshTokenExpiresAt,
+      scopes: this.scopes,
+      subject: this.subject,
+      raw: REDACTED,
+    };
+  },
+};
+
+// Own, enumerable accessors (a spread copies their values), one shared getter function each.
+const ACCESS_TOKEN: PropertyDescriptor = {
+  enumerable: true,
+  get(this: object) {
+    return secretsOf(this).accessToken;
+  },
+};
+const REFRESH_TOKEN: PropertyDescriptor = {
+  enumerable: true,
+  get(this: object) {
+    return secretsOf(this).refreshToken;
+  },
+};
+const RAW: PropertyDescriptor = {
+  enumerable: true,
+  get(this: object) {
+    return secretsOf(this).raw;
+  },
 };
 
 /**
- * Wraps token data for callers: a frozen copy whose `toString()` and `util.inspect` (console.log)
- * show only non-secret fields. `JSON.stringify` still gives the full data, deliberately: that is how
- * a token is persisted.
+ * Wraps token data for callers: a frozen copy whose secrets are getters and whose `toString()`,
+ * `util.inspect` and `toJSON` show only non-secret fields. Persist a token with `toTokenData(token)`
+ * (or a spread), not `JSON.stringify(token)`.
  */
 export function toToken<TRaw>(data: TokenData<TRaw>): Token<TRaw> {
-  return Object.freeze(Object.assign(Object.create(TOKEN_PROTOTYPE), data, { scopes: [...data.scopes] }));
+  const token = Object.create(TOKEN_PROTOTYPE);
+  SECRETS.set(token, { accessToken: data.accessToken, refreshToken: data.refreshToken, raw: data.raw });
+  Object.defineProperty(token, "accessToken", ACCESS_TOKEN);
+  token.tokenType = data.tokenType;
+  if ("refreshToken" in data) Object.defineProperty(token, "refreshToken", REFRESH_TOKEN);
+  if ("expiresAt" in data) token.expiresAt = data.expiresAt;
+  if ("refreshTokenExpiresAt" in data) token.refreshTokenExpiresAt = data.refreshTokenExpiresAt;
+  token.scopes = [...data.scopes];
+  if ("subject" in data) token.subject = data.subject;
+  Object.defineProperty(token, "raw", RAW);
+  return Object.freeze(token);
 }
 
 /** A one-line description of a token without its secrets. */
