@@ -112,20 +112,14 @@ const MAX_CAUSE_TEXT = 300;
 export function describeFailure(cause: unknown, secrets: readonly (string | undefined)[] = []): string {
   if (!(cause instanceof Error)) return typeof cause;
   const inner = (cause as { cause?: unknown }).cause;
-  const texts = [cause.message, inner instanceof Error ? inner.message : undefined]
-    .filter((text): text is string => typeof text === "string" && text.length > 0)
-    .map((text) => oneLine(text));
-  const kind = describeKind(cause);
-  const text = texts.length > 0 ? `${kind}: ${texts.join(": ")}` : kind;
+  const text = [describeKind(cause), cause.message, inner instanceof Error && inner.message]
+    .filter(Boolean)
+    .join(": ")
+    // Control characters (CR, LF, ANSI escapes) would let a message forge log lines.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
   // Redacted before it is cut, so a secret is never cut into pieces short enough to survive.
-  const safe = redact(text, secrets);
-  return safe.length > MAX_CAUSE_TEXT ? `${safe.slice(0, MAX_CAUSE_TEXT)}…` : safe;
-}
-
-/** Control characters (CR, LF, ANSI escapes) would let a message forge log lines. */
-function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return redact(text, secrets).slice(0, MAX_CAUSE_TEXT);
 }
 
 function errorCode(error: Error): string | undefined {

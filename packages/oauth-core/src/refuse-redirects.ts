@@ -10,11 +10,7 @@ export class RedirectRefusedError extends Error {
   readonly status: number;
 
   constructor(status: number) {
-    super(
-      status === 0
-        ? "the server answered with a redirect (opaque, status 0), which is never followed"
-        : `the server answered with a ${status} redirect, which is never followed`,
-    );
+    super(`redirect (status ${status}) not followed`);
     this.status = status;
   }
 }

@@ -72,22 +72,19 @@ export async function withRequestContext<T>(
     if (error instanceof RedirectRefusedError) {
       throw new UnexpectedRedirectError(error.message, { ...meta, status: error.status, cause: error });
     }
-    if (isRequestBuildFailure(error)) {
-      const why = describeFailure(error, ctx.secrets);
-      throw new RequestBuildError(`the runtime refused to build the request: ${why}`, {
-        ...meta,
-        cause: error,
-        secrets: ctx.secrets,
-      });
-    }
     if (error instanceof SyntaxError) {
       throw new ResponseParseError("response body is not valid JSON", { ...meta, cause: error });
     }
-    // fetch rejects with a TypeError when the network fails; anything else is not ours to rename
-    // (a middleware's deliberate throw, such as a contract-violation guard, or a programming error).
-    if (error instanceof TypeError) {
-      const why = describeFailure(error, ctx.secrets);
-      throw new NetworkError(`request failed before an HTTP answer: ${why}`, {
+    // fetch rejects with a TypeError when the network fails, and so does building a Request the
+    // runtime refuses (marked by buildingRequest); anything else is not ours to rename (a
+    // middleware's deliberate throw, such as a contract-violation guard, or a programming error).
+    const built = isRequestBuildFailure(error);
+    if (error instanceof TypeError || built) {
+      const Type = built ? RequestBuildError : NetworkError;
+      const what = built
+        ? "the runtime refused to build the request"
+        : "request failed before an HTTP answer";
+      throw new Type(`${what}: ${describeFailure(error, ctx.secrets)}`, {
         ...meta,
         cause: error,
         secrets: ctx.secrets,
@@ -108,9 +105,6 @@ export function checkCallOptions(
   options: CallOptions | undefined,
   meta: { provider?: string | undefined; operation: OAuthOperation },
 ): void {
-  if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new InvalidInputError("call options must be an object such as { signal, timeoutMs }", meta);
-  }
   if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     // AbortSignal.any takes real signals only; anything else would fail later as a raw TypeError.
     throw new InvalidInputError("signal must be an AbortSignal", meta);

@@ -30,15 +30,10 @@ export type Token<TRaw = unknown> = Readonly<TokenData<TRaw>>;
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
-interface Secrets {
-  accessToken: string;
-  refreshToken: string | undefined;
-  raw: unknown;
-}
+type Secrets = Pick<TokenData<unknown>, "accessToken" | "refreshToken" | "raw">;
 
 // The secret values live outside the token object, where no inspection of it can reach them.
 const SECRETS = new WeakMap<object, Secrets>();
-const secretsOf = (token: object): Secrets => SECRETS.get(token) as Secrets;
 
 // Shared by every token: printing one shows no secret, and building one costs no per-token closures
 // (getToken is a hot path).
@@ -51,38 +46,19 @@ const TOKEN_PROTOTYPE = {
   },
   /** What `JSON.stringify` and JSON loggers (`logger.info({ token })`) see: no secret. */
   toJSON(this: TokenData<unknown>): Record<string, unknown> {
-    return {
-      accessToken: REDACTED,
-      tokenType: this.tokenType,
-      refreshToken: this.refreshToken === undefined ? undefined : REDACTED,
-      expiresAt: this.expiresAt,
-      refreshTokenExpiresAt: this.refreshTokenExpiresAt,
-      scopes: this.scopes,
-      subject: this.subject,
-      raw: REDACTED,
-    };
+    return { ...this, accessToken: REDACTED, refreshToken: this.refreshToken && REDACTED, raw: REDACTED };
   },
 };
 
 // Own, enumerable accessors (a spread copies their values), one shared getter function each.
-const ACCESS_TOKEN: PropertyDescriptor = {
+const accessor = (field: keyof Secrets): PropertyDescriptor => ({
   enumerable: true,
   get(this: object) {
-    return secretsOf(this).accessToken;
+    return SECRETS.get(this)?.[field];
   },
-};
-const REFRESH_TOKEN: PropertyDescriptor = {
-  enumerable: true,
-  get(this: object) {
-    return secretsOf(this).refreshToken;
-  },
-};
-const RAW: PropertyDescriptor = {
-  enumerable: true,
-  get(this: object) {
-    return secretsOf(this).raw;
-  },
-};
+});
+const WITHOUT_REFRESH = { accessToken: accessor("accessToken"), raw: accessor("raw") };
+const WITH_REFRESH = { ...WITHOUT_REFRESH, refreshToken: accessor("refreshToken") };
 
 /**
  * Wraps token data for callers: a frozen copy whose secrets are getters and whose `toString()`,
@@ -90,17 +66,10 @@ const RAW: PropertyDescriptor = {
  * (or a spread), not `JSON.stringify(token)`.
  */
 export function toToken<TRaw>(data: TokenData<TRaw>): Token<TRaw> {
-  const token = Object.create(TOKEN_PROTOTYPE);
-  SECRETS.set(token, { accessToken: data.accessToken, refreshToken: data.refreshToken, raw: data.raw });
-  Object.defineProperty(token, "accessToken", ACCESS_TOKEN);
-  token.tokenType = data.tokenType;
-  if ("refreshToken" in data) Object.defineProperty(token, "refreshToken", REFRESH_TOKEN);
-  if ("expiresAt" in data) token.expiresAt = data.expiresAt;
-  if ("refreshTokenExpiresAt" in data) token.refreshTokenExpiresAt = data.refreshTokenExpiresAt;
-  token.scopes = [...data.scopes];
-  if ("subject" in data) token.subject = data.subject;
-  Object.defineProperty(token, "raw", RAW);
-  return Object.freeze(token);
+  const { accessToken, refreshToken, raw, ...rest } = data;
+  const token = Object.create(TOKEN_PROTOTYPE, "refreshToken" in data ? WITH_REFRESH : WITHOUT_REFRESH);
+  SECRETS.set(token, { accessToken, refreshToken, raw });
+  return Object.freeze(Object.assign(token, rest, { scopes: [...data.scopes] }));
 }
 
 /** A one-line description of a token without its secrets. */

@@ -62,15 +62,6 @@ describe("call options that are not what they claim", () => {
     expect(ran).toBe(false);
   });
 
-  it("options that are not an object are InvalidInputError", async () => {
-    const error = await withRequestContext(
-      { provider: "test", operation: "refresh", timeoutMs: 1_000 },
-      "fast" as unknown as undefined,
-      async () => undefined,
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidInputError);
-  });
-
   it("through the facade too: refresh with a fake signal", async () => {
     const { oauth, seedExpired, server } = await lifecycle();
     try {
