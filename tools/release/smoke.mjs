@@ -87,10 +87,10 @@ try {
     step("bin: partner-oauth-mock --help", async () => {
       const bin = join(app, "node_modules", ".bin", "partner-oauth-mock");
       const result = await run(bin, ["--help"], { cwd: app, allowFailure: true, timeoutMs: 30_000 });
-      if (result.code !== 2 || !result.stderr.includes("usage: partner-oauth-mock")) {
+      if (result.code !== 0 || !result.stdout.startsWith("usage: partner-oauth-mock")) {
         throw new Error(`unexpected answer (exit ${result.code}):\n${result.stdout}${result.stderr}`);
       }
-      return { stdout: result.stderr };
+      return { stdout: result.stdout };
     }),
   ]);
   const failed = checks.filter((c) => c.status === "rejected");
@@ -176,6 +176,24 @@ function writeJson(path, value) {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The repository's own Markdown (READMEs, docs), outside node_modules, generated API docs and changesets. */
+function repositoryMarkdown() {
+  const found = [];
+  // packages/ is covered by the shipped READMEs above.
+  const skip = new Set(["node_modules", ".git", ".turbo", "dist", "api", ".changeset", "packages"]);
+  const visit = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!skip.has(entry.name)) visit(join(dir, entry.name));
+      } else if (entry.name.endsWith(".md") && !/^(CHANGELOG|RESULTS)\.md$/.test(entry.name)) {
+        found.push(join(dir, entry.name));
+      }
+    }
+  };
+  visit(ROOT);
+  return found.sort();
+}
+
 /** Copies the programs of tools/release/smoke/ into the project, plus the README examples and a tsconfig. */
 function writeFiles(packed) {
   const entries = JSON.parse(readFileSync(join(SMOKE_DIR, "entries.json"), "utf8"));
@@ -185,19 +203,21 @@ function writeFiles(packed) {
   }
   for (const file of readdirSync(SMOKE_DIR)) copyFileSync(join(SMOKE_DIR, file), join(app, file));
 
-  // The ```ts blocks of the shipped READMEs and of the repository's README, each its own module,
-  // type-checked against the installed types.
+  // Every ```ts block of the shipped READMEs and of the repository's READMEs and docs, each its own
+  // file exactly as shown (nothing added), type-checked against the installed types in a folder whose
+  // package.json is what `npm init -y` writes: CommonJS, where top-level await does not compile.
   const readmeDir = join(app, "readme");
   mkdirSync(readmeDir);
+  writeJson(join(readmeDir, "package.json"), { name: "readme", version: "1.0.0", type: "commonjs" });
   const readmes = [
     ...packed.map((p) => [basename(p.name), join(app, "node_modules", p.name, "README.md")]),
-    ["repository", join(ROOT, "README.md")],
+    ...repositoryMarkdown().map((path) => [relative(ROOT, path).replace(/[/\\.]/g, "-"), path]),
   ];
   let blocks = 0;
   for (const [label, path] of readmes) {
     const code = [...readFileSync(path, "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
     for (const [index, block] of code.entries()) {
-      writeFileSync(join(readmeDir, `${label}-${index + 1}.ts`), `${block}\nexport {};\n`);
+      writeFileSync(join(readmeDir, `${label}-${index + 1}.ts`), block);
       blocks++;
     }
   }
@@ -212,6 +232,8 @@ function writeFiles(packed) {
       noEmit: true,
       // Check the shipped declaration files too, not only their use.
       skipLibCheck: false,
+      // Each example is its own module even without imports, as in a user's own file.
+      moduleDetection: "force",
       types: [],
     },
     include: ["globals.d.ts", "consumer.cts", "readme/*.ts"],

@@ -1,4 +1,4 @@
-import { endpointUrl } from "@partner-oauth/core";
+import { endpointUrl, InvalidInputError } from "@partner-oauth/core";
 import type { ConnectBusinessPrefill, ConnectUserPrefill, operations } from "./generated/schema.js";
 
 /** The scopes Braintree documents by name (comma-separated on the wire). */
@@ -87,8 +87,9 @@ function scopeParameter(scopes: readonly string[] | undefined): string {
     typeof scope === "string" &&
     ((BRAINTREE_SCOPES as readonly string[]).includes(scope) || /^[a-z0-9_]+:[a-z0-9_:/]+$/.test(scope));
   if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(valid)) {
-    throw new TypeError(
-      `braintree: scopes must be a non-empty list of ${BRAINTREE_SCOPES.join(", ")} or resource scopes (customer:create)`,
+    throw new InvalidInputError(
+      `scopes must be a non-empty list of ${BRAINTREE_SCOPES.join(", ")} or resource scopes (customer:create)`,
+      { provider: "braintree", operation: "authorize" },
     );
   }
   return [...new Set(scopes)].join(",");

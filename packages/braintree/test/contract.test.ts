@@ -3,6 +3,7 @@ import {
   InvalidCallbackError,
   InvalidClientError,
   InvalidGrantError,
+  InvalidInputError,
   MemoryTokenStore,
   ProviderError,
   ReauthorizationRequiredError,
@@ -157,10 +158,10 @@ describe("connect URL (GET /oauth/connect)", () => {
   it("refuses an empty or unknown scope list", async () => {
     const { oauth } = setup();
     // @ts-expect-error at least one scope
-    await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(InvalidInputError);
     // @ts-expect-error not a Braintree scope
-    await expect(oauth.authorize({ scopes: ["admin"] })).rejects.toThrow(TypeError);
-    await expect(oauth.authorize({ scopes: ["read_write", "a,b:c"] })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["admin"] })).rejects.toThrow(InvalidInputError);
+    await expect(oauth.authorize({ scopes: ["read_write", "a,b:c"] })).rejects.toThrow(InvalidInputError);
   });
 });
 

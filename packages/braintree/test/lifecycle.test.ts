@@ -5,7 +5,6 @@ import {
   InvalidCallbackError,
   InvalidGrantError,
   MemoryTokenStore,
-  NetworkError,
   ProviderError,
   ReauthorizationRequiredError,
   ResponseParseError,
@@ -14,6 +13,7 @@ import {
   type TokenData,
   TokenNotPersistedError,
   type TokenUpdateEvent,
+  UnexpectedRedirectError,
   type WriteCondition,
 } from "@partner-oauth/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -153,7 +153,9 @@ describe("what goes on the wire", () => {
   it("refuses to follow a redirect with the client credentials", async () => {
     const { oauth, store } = setup();
     script.push({ status: 307, headers: { Location: "http://127.0.0.1:9/steal" } });
-    await expect(connect(oauth)).rejects.toBeInstanceOf(NetworkError);
+    const error = await connect(oauth).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnexpectedRedirectError);
+    expect(error).toMatchObject({ status: 307, operation: "exchange" });
     expect(seen).toHaveLength(1);
     expect(store.size).toBe(0);
   });

@@ -4,6 +4,7 @@ import {
   FORM_HEADERS,
   formBody,
   type IntrospectCapability,
+  InvalidInputError,
   oauthErrorFromBody,
   type ProviderAdapter,
   type RevokeCapability,
@@ -82,7 +83,10 @@ export function gocardless(options: GoCardlessOptions): GoCardlessProvider {
     authorizationUrl({ state, options: authorize }) {
       const [scope] = authorize.scopes;
       if (!scopeValues.includes(scope) || authorize.scopes.length !== 1) {
-        throw new TypeError(`gocardless: scopes must be exactly one of ${scopeValues.join(", ")}`);
+        throw new InvalidInputError(`scopes must be exactly one of ${scopeValues.join(", ")}`, {
+          provider: "gocardless",
+          operation: "authorize",
+        });
       }
       const url = endpointUrl(hosts.connect, "/oauth/authorize");
       const query = url.searchParams;

@@ -2,6 +2,7 @@ import {
   createOAuthClient,
   InvalidClientError,
   InvalidGrantError,
+  InvalidInputError,
   MemoryTokenStore,
   ProviderError,
   storeKey,
@@ -89,7 +90,7 @@ describe("authorize (GET /oauth/authorize)", () => {
   it("refuses anything but exactly one known scope", async () => {
     const { oauth } = setup();
     // @ts-expect-error GoCardless grants one scope of two
-    await expect(oauth.authorize({ scopes: ["admin"] })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["admin"] })).rejects.toThrow(InvalidInputError);
   });
 });
 

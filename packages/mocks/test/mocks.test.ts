@@ -78,6 +78,27 @@ describe("startMock", () => {
     expect(probe.status).toBe(0);
   });
 
+  it("the CLI answers --help with its usage and exit 0, bad input with one line and exit 2", () => {
+    const bin = new URL("../bin/partner-oauth-mock.mjs", import.meta.url).pathname;
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 30_000 });
+    const help = cli("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: partner-oauth-mock <gocardless\|/);
+    for (const [args, message] of [
+      [["gocardles"], "unknown provider or missing spec file: gocardles"],
+      [[], "name a provider or a spec file"],
+      [["square", "--port", "http"], "--port needs a port number, got http"],
+      [["square", "--verbose"], 'unknown argument "--verbose"'],
+    ] as const) {
+      const run = cli(...args);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(
+        `partner-oauth-mock: ${message}\nusage: partner-oauth-mock <gocardless|truelayer|square|braintree|opencollective|spec.yaml> [--port 4010]\n`,
+      );
+    }
+  }, 60_000);
+
   it("fails clearly when Prism cannot start", async () => {
     await expect(
       startMock(new URL("./broken.yaml", import.meta.url).pathname, { startTimeoutMs: 15_000 }),

@@ -29,6 +29,12 @@ export function verifyCallback(
     throw new InvalidInputError("expectedState is required: pass the state returned by authorize()", meta);
   }
   const params = callbackParams(callback, meta);
+  // Two values of one of these make the callback ambiguous (which code, which state?): a proxy or an
+  // attacker appended one. Taking the first silently would let the two disagree on what was checked.
+  for (const name of SINGLE_VALUED) {
+    if (params.getAll(name).length > 1)
+      throw new InvalidCallbackError(`callback carries ${name} twice`, meta);
+  }
   const state = params.get("state");
   if (state === null) throw new StateMismatchError("callback carries no state", meta);
   if (!constantTimeEqual(state, expectedState))
@@ -38,12 +44,30 @@ export function verifyCallback(
     throw new AuthorizationDeniedError({
       ...meta,
       code: /^[\w.-]{1,64}$/.test(error) ? error : "invalid_error_code",
-      description: params.get("error_description") ?? undefined,
+      description: sanitizeDescription(params.get("error_description")),
     });
   }
   const code = params.get("code");
   if (!code) throw new InvalidCallbackError("callback carries no authorization code", meta);
   return { code, params };
+}
+
+const SINGLE_VALUED = ["state", "code", "error", "error_description", "iss"];
+
+/**
+ * A provider's `error_description` as plain text fit for a log line: markup tags and control or
+ * bidirectional-override characters (CRLF log forging, terminal escapes) removed, whitespace
+ * collapsed, capped at 300 characters. Anyone can craft a callback URL: this text is the attacker's.
+ */
+function sanitizeDescription(text: string | null): string | undefined {
+  return (
+    text
+      ?.slice(0, 2000)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/(<[^>]*>?|[\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069<>])+/g, " ")
+      .trim()
+      .slice(0, 300) || undefined
+  );
 }
 
 function callbackParams(

@@ -25,6 +25,11 @@ export interface OAuthErrorOptions {
   cause?: unknown;
   /** How long the provider asked to wait before the next request (its `Retry-After`), in ms. */
   retryAfterMs?: number | undefined;
+  /**
+   * Secret values the call sent (client secret, code, tokens): removed from the message and the
+   * provider's code, even when too short to look token-like. Never stored.
+   */
+  secrets?: readonly (string | undefined)[] | undefined;
 }
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
@@ -44,12 +49,17 @@ export class OAuthError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: OAuthErrorOptions) {
-    super(redact(message), options.cause === undefined ? undefined : { cause: safeCause(options.cause) });
+    const secrets = options.secrets ?? [];
+    super(
+      redact(message, secrets),
+      options.cause === undefined ? undefined : { cause: safeCause(options.cause) },
+    );
     this.operation = options.operation;
     this.provider = options.provider;
     this.status = options.status;
     this.code = options.code;
-    this.providerCode = options.providerCode === undefined ? undefined : redact(options.providerCode);
+    this.providerCode =
+      options.providerCode === undefined ? undefined : redact(options.providerCode, secrets);
     this.retryAfterMs = options.retryAfterMs;
   }
 
@@ -79,19 +89,43 @@ export class OAuthError extends Error {
   }
 }
 
-/** Keeps the kind of a low-level failure (its name and a system error code) and drops its text. */
+/**
+ * Keeps the kind of a low-level failure (its name and a system error code) and drops its text: a
+ * JSON parser's message can quote the body it choked on. Where a runtime's own words matter (a
+ * failed fetch), the caller puts `describeFailure` into the message instead.
+ */
 function safeCause(cause: unknown): Error {
   if (cause instanceof OAuthError) return cause;
-  const error = new Error(describeCause(cause));
+  const error = new Error(describeKind(cause));
   error.name = "Cause";
   return error;
 }
 
-function describeCause(cause: unknown): string {
+function describeKind(cause: unknown): string {
   if (!(cause instanceof Error)) return typeof cause;
   const inner = (cause as { cause?: unknown }).cause;
   const code = errorCode(cause) ?? (inner instanceof Error ? errorCode(inner) : undefined);
   return code ? `${cause.name} (${code})` : cause.name;
+}
+
+const MAX_CAUSE_TEXT = 300;
+
+/**
+ * A runtime's failure in its own words, e.g. `TypeError (ECONNREFUSED): fetch failed: connect
+ * ECONNREFUSED 127.0.0.1:9`: name, code, its message and its cause's, on one line, capped, redacted
+ * of the call's secrets and of anything token-like. Only for failures before an HTTP answer.
+ */
+export function describeFailure(cause: unknown, secrets: readonly (string | undefined)[] = []): string {
+  if (!(cause instanceof Error)) return typeof cause;
+  const inner = (cause as { cause?: unknown }).cause;
+  const text = [describeKind(cause), cause.message, inner instanceof Error && inner.message]
+    .filter(Boolean)
+    .join(": ")
+    // Control characters (CR, LF, ANSI escapes) would let a message forge log lines.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
+  // Redacted before it is cut, so a secret is never cut into pieces short enough to survive.
+  return redact(text, secrets).slice(0, MAX_CAUSE_TEXT);
 }
 
 function errorCode(error: Error): string | undefined {
@@ -105,9 +139,7 @@ export class ProviderError extends OAuthError {
   /** The provider's description, with anything token-like removed. */
   readonly description: string | undefined;
 
-  constructor(
-    options: OAuthErrorOptions & { description?: string | undefined; secrets?: readonly string[] },
-  ) {
+  constructor(options: OAuthErrorOptions & { description?: string | undefined }) {
     const description =
       options.description === undefined ? undefined : redact(options.description, options.secrets);
     const what = options.code ?? options.providerCode ?? "error";
@@ -169,6 +201,16 @@ export class NetworkError extends OAuthError {
   override name = "NetworkError";
 }
 
+/**
+ * The runtime refused to build the request before sending anything (a malformed `baseUrl` or
+ * header value, or a request option the runtime does not support): a configuration or
+ * compatibility problem, not a network fault, so retrying will not help. The runtime's own
+ * message is in the message and the cause.
+ */
+export class RequestBuildError extends OAuthError {
+  override name = "RequestBuildError";
+}
+
 /** No answer within the timeout. */
 export class TimeoutError extends OAuthError {
   override name = "TimeoutError";
@@ -182,6 +224,15 @@ export class RequestAbortedError extends OAuthError {
 /** The provider answered with a body that is not what its API documents (HTML, truncated JSON, missing fields). */
 export class ResponseParseError extends OAuthError {
   override name = "ResponseParseError";
+}
+
+/**
+ * The provider answered with a redirect (a 3xx status, or an opaque redirect with status 0 where the
+ * runtime hides it). Token requests never follow redirects: one could carry the client secret or a
+ * code to another host. `status` is the answer's status.
+ */
+export class UnexpectedRedirectError extends ResponseParseError {
+  override name = "UnexpectedRedirectError";
 }
 
 /** No token is stored for this account and token type. */

@@ -37,6 +37,7 @@ export {
   ReauthorizationRequiredError,
   RefreshPendingError,
   RequestAbortedError,
+  RequestBuildError,
   ResponseParseError,
   StateMismatchError,
   StoreError,
@@ -44,6 +45,7 @@ export {
   TokenDecryptionError,
   TokenNotFoundError,
   TokenNotPersistedError,
+  UnexpectedRedirectError,
   UnsupportedOperationError,
 } from "./errors.js";
 export { FORM_HEADERS, type FormValue, formBody } from "./form.js";
@@ -83,6 +85,7 @@ export {
   unexpectedBody,
 } from "./provider-error.js";
 export { REDACTED, redact } from "./redact.js";
+export { RedirectRefusedError, refuseRedirects } from "./refuse-redirects.js";
 export {
   type CallOptions,
   DEFAULT_TIMEOUT_MS,

@@ -1,13 +1,18 @@
 import {
+  describeFailure,
   InvalidInputError,
   NetworkError,
   OAuthError,
   type OAuthErrorOptions,
   type OAuthOperation,
   RequestAbortedError,
+  RequestBuildError,
   ResponseParseError,
   TimeoutError,
+  UnexpectedRedirectError,
 } from "./errors.js";
+import { RedirectRefusedError } from "./refuse-redirects.js";
+import { isRequestBuildFailure } from "./request-build.js";
 import { ResponseTooLargeError } from "./response-limit.js";
 
 /** What a provider adapter gets for one network call. */
@@ -39,8 +44,9 @@ export interface CallOptions {
 /**
  * Runs one provider call with a deadline and maps whatever it throws onto the error hierarchy:
  * abort → RequestAbortedError, deadline → TimeoutError, a body that is not JSON or is too large →
- * ResponseParseError, a TypeError from fetch → NetworkError. OAuthErrors and other errors pass through
- * unchanged. `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a
+ * ResponseParseError, a redirect → UnexpectedRedirectError, a Request the runtime refused to build →
+ * RequestBuildError, a TypeError from fetch → NetworkError (the last two keep the runtime's own
+ * message, redacted). OAuthErrors and other errors pass through unchanged. `AbortSignal.timeout` uses an unreferenced timer, so a pending deadline never keeps a
  * process alive.
  */
 export async function withRequestContext<T>(
@@ -69,13 +75,26 @@ export async function withRequestContext<T>(
     if (error instanceof ResponseTooLargeError) {
       throw new ResponseParseError(error.message, { ...meta, status: error.status, cause: error });
     }
+    if (error instanceof RedirectRefusedError) {
+      throw new UnexpectedRedirectError(error.message, { ...meta, status: error.status, cause: error });
+    }
     if (error instanceof SyntaxError) {
       throw new ResponseParseError("response body is not valid JSON", { ...meta, cause: error });
     }
-    // fetch rejects with a TypeError when the network fails; anything else is not ours to rename
-    // (a middleware's deliberate throw, such as a contract-violation guard, or a programming error).
-    if (error instanceof TypeError) {
-      throw new NetworkError("request failed before an HTTP answer", { ...meta, cause: error });
+    // fetch rejects with a TypeError when the network fails, and so does building a Request the
+    // runtime refuses (marked by buildingRequest); anything else is not ours to rename (a
+    // middleware's deliberate throw, such as a contract-violation guard, or a programming error).
+    const built = isRequestBuildFailure(error);
+    if (error instanceof TypeError || built) {
+      const Type = built ? RequestBuildError : NetworkError;
+      const what = built
+        ? "the runtime refused to build the request"
+        : "request failed before an HTTP answer";
+      throw new Type(`${what}: ${describeFailure(error, ctx.secrets)}`, {
+        ...meta,
+        cause: error,
+        secrets: ctx.secrets,
+      });
     }
     throw error;
   }
@@ -92,6 +111,10 @@ export function checkCallOptions(
   options: CallOptions | undefined,
   meta: { provider?: string | undefined; operation: OAuthOperation },
 ): void {
+  if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    // AbortSignal.any takes real signals only; anything else would fail later as a raw TypeError.
+    throw new InvalidInputError("signal must be an AbortSignal", meta);
+  }
   const timeoutMs = options?.timeoutMs;
   if (timeoutMs !== undefined && !isTimeoutMs(timeoutMs)) {
     throw new InvalidInputError(`timeoutMs must be a number from 0 to ${MAX_TIMEOUT_MS}`, meta);

@@ -19,10 +19,21 @@ export interface TokenData<TRaw = unknown> {
   raw: TRaw;
 }
 
-/** What callers get: the token data, read-only, whose inspection never shows a credential. */
+/**
+ * What callers get: the token data, read-only, that never shows a credential however it is printed
+ * or logged. `accessToken`, `refreshToken` and `raw` are getters: reading, destructuring and
+ * spreading work as on plain data, while `console.dir` and `util.inspect(token, { customInspect:
+ * false })` show `[Getter]`, and `JSON.stringify` and JSON loggers get the redacted form.
+ * `toTokenData(token)` is the full plain record.
+ */
 export type Token<TRaw = unknown> = Readonly<TokenData<TRaw>>;
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
+
+type Secrets = Pick<TokenData<unknown>, "accessToken" | "refreshToken" | "raw">;
+
+// The secret values live outside the token object, where no inspection of it can reach them.
+const SECRETS = new WeakMap<object, Secrets>();
 
 // Shared by every token: printing one shows no secret, and building one costs no per-token closures
 // (getToken is a hot path).
@@ -33,15 +44,32 @@ const TOKEN_PROTOTYPE = {
   [inspectSymbol](this: TokenData<unknown>): string {
     return describeToken(this);
   },
+  /** What `JSON.stringify` and JSON loggers (`logger.info({ token })`) see: no secret. */
+  toJSON(this: TokenData<unknown>): Record<string, unknown> {
+    return { ...this, accessToken: REDACTED, refreshToken: this.refreshToken && REDACTED, raw: REDACTED };
+  },
 };
 
+// Own, enumerable accessors (a spread copies their values), one shared getter function each.
+const accessor = (field: keyof Secrets): PropertyDescriptor => ({
+  enumerable: true,
+  get(this: object) {
+    return SECRETS.get(this)?.[field];
+  },
+});
+const WITHOUT_REFRESH = { accessToken: accessor("accessToken"), raw: accessor("raw") };
+const WITH_REFRESH = { ...WITHOUT_REFRESH, refreshToken: accessor("refreshToken") };
+
 /**
- * Wraps token data for callers: a frozen copy whose `toString()` and `util.inspect` (console.log)
- * show only non-secret fields. `JSON.stringify` still gives the full data, deliberately: that is how
- * a token is persisted.
+ * Wraps token data for callers: a frozen copy whose secrets are getters and whose `toString()`,
+ * `util.inspect` and `toJSON` show only non-secret fields. Persist a token with `toTokenData(token)`
+ * (or a spread), not `JSON.stringify(token)`.
  */
 export function toToken<TRaw>(data: TokenData<TRaw>): Token<TRaw> {
-  return Object.freeze(Object.assign(Object.create(TOKEN_PROTOTYPE), data, { scopes: [...data.scopes] }));
+  const { accessToken, refreshToken, raw, ...rest } = data;
+  const token = Object.create(TOKEN_PROTOTYPE, "refreshToken" in data ? WITH_REFRESH : WITHOUT_REFRESH);
+  SECRETS.set(token, { accessToken, refreshToken, raw });
+  return Object.freeze(Object.assign(token, rest, { scopes: [...data.scopes] }));
 }
 
 /** A one-line description of a token without its secrets. */

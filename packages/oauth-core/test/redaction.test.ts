@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OAuthError, REDACTED, redact, toToken } from "../src/index.js";
+import { OAuthError, REDACTED, redact, toToken, toTokenData } from "../src/index.js";
 import { lifecycle, slot } from "./helpers.js";
 
 // Secrets look like real ones: long runs of token characters.
@@ -68,7 +68,7 @@ describe("redaction", () => {
     expect(text).toContain("SyntaxError");
   });
 
-  it("token inspection, toString and template strings hide access and refresh tokens and raw", () => {
+  it("token inspection (with or without the custom hook), toString and JSON hide every secret", () => {
     fc.assert(
       fc.property(secret, secret, (accessToken, refreshToken) => {
         const token = toToken({
@@ -88,8 +88,29 @@ describe("redaction", () => {
           expect(text).not.toContain(refreshToken);
           expect(text).toContain(REDACTED);
         }
-        // Serialization for stores keeps everything, deliberately.
-        expect(JSON.parse(JSON.stringify(token)).accessToken).toBe(accessToken);
+        // Inspection without the custom hook (console.dir), JSON loggers and spreads see no secret either.
+        for (const text of [
+          inspect(token, { customInspect: false, depth: 5 }),
+          inspect({ token }, { customInspect: false, depth: 5 }),
+          JSON.stringify(token),
+          JSON.stringify({ msg: "connected", token }),
+        ]) {
+          expect(text).not.toContain(accessToken);
+          expect(text).not.toContain(refreshToken);
+        }
+        // The secrets are still there for the caller (reads, destructuring, spreads), and toTokenData
+        // is the full record for a store.
+        expect(token.accessToken).toBe(accessToken);
+        const { refreshToken: read } = token;
+        expect(read).toBe(refreshToken);
+        expect({ ...token }.accessToken).toBe(accessToken);
+        expect(toTokenData(token)).toEqual({
+          accessToken,
+          refreshToken,
+          tokenType: "Bearer",
+          scopes: ["a"],
+          raw: { access_token: accessToken },
+        });
       }),
     );
   });

@@ -7,6 +7,7 @@ import {
   optionalString,
   ProviderError,
   providerError,
+  refuseRedirects,
   requiredString,
   withRequestContext,
 } from "@partner-oauth/core";
@@ -49,10 +50,13 @@ export function createOpenCollectiveGraphQLClient(
 ): OpenCollectiveGraphQLClient {
   const client = createClient<OpenCollectiveGraphQLPaths>({
     baseUrl: options.baseUrl ?? options.oauth.provider.baseUrl,
-    // Never follow a redirect with a bearer token attached.
-    redirect: "error",
+    // Never follow a redirect with a bearer token attached ("manual" plus refuseRedirects: workerd
+    // refuses to build a Request with "error").
+    redirect: "manual",
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  // First in, so last on the response: it also sees the answer to bearerAuth's replay after a 401.
+  client.use(refuseRedirects);
   client.use(bearerAuth(options.oauth, { account: options.account, fetch: options.fetch }));
   owners.set(client, { oauth: options.oauth, account: options.account });
   return client;

@@ -5,6 +5,7 @@ import {
   FORM_HEADERS,
   formBody,
   InvalidGrantError,
+  InvalidInputError,
   noteDeliveredRefreshToken,
   optionalString,
   type ProviderAdapter,
@@ -93,7 +94,10 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
     authorizationUrl({ state, codeChallenge, options: authorize }) {
       const scopes = authorize?.scopes;
       if (!Array.isArray(scopes) || !scopes.every(isOpenCollectiveScope)) {
-        throw new TypeError(`opencollective: scopes must be a list of ${OPENCOLLECTIVE_SCOPES.join(", ")}`);
+        throw new InvalidInputError(`scopes must be a list of ${OPENCOLLECTIVE_SCOPES.join(", ")}`, {
+          provider: "opencollective",
+          operation: "authorize",
+        });
       }
       const url = endpointUrl(baseUrl, "/oauth/authorize");
       const query = url.searchParams;

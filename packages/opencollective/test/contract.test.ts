@@ -3,6 +3,7 @@ import {
   createOAuthClient,
   InvalidClientError,
   InvalidGrantError,
+  InvalidInputError,
   MemoryTokenStore,
   ProviderError,
   ReauthorizationRequiredError,
@@ -204,7 +205,7 @@ describe("authorize (GET /oauth/authorize)", () => {
   it("refuses unknown scopes", async () => {
     const { oauth } = setup();
     // @ts-expect-error `root` exists on the server but the consent page never grants it
-    await expect(oauth.authorize({ scopes: ["root"] })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["root"] })).rejects.toThrow(InvalidInputError);
   });
 });
 

@@ -1,4 +1,4 @@
-import { type AuthorizationUrlInput, endpointUrl } from "@partner-oauth/core";
+import { type AuthorizationUrlInput, endpointUrl, InvalidInputError } from "@partner-oauth/core";
 import type { operations, Permission } from "./generated/schema.js";
 import { pathsOauth2AuthorizeGetParametersQueryLocaleValues as localeValues } from "./generated/schema.js";
 
@@ -29,16 +29,20 @@ export function squareAuthorizationUrl(
   app: { clientId: string; redirectUri: string | undefined; pkce: boolean },
   { state, codeChallenge, options }: AuthorizationUrlInput<SquareAuthorizeOptions>,
 ): URL {
+  const meta = { provider: "square", operation: "authorize" as const };
   const scopes = options?.scopes;
   if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => PERMISSION.test(s))) {
-    throw new TypeError("square: scopes must be a non-empty list of permission names such as PAYMENTS_READ");
+    throw new InvalidInputError(
+      "scopes must be a non-empty list of permission names such as PAYMENTS_READ",
+      meta,
+    );
   }
   if (options.locale !== undefined && !localeValues.includes(options.locale)) {
-    throw new TypeError(`square: locale must be one of ${localeValues.join(", ")}`);
+    throw new InvalidInputError(`locale must be one of ${localeValues.join(", ")}`, meta);
   }
   // Square picks the flow from this URL: a challenge makes it PKCE, whose exchange sends the verifier
   // and no secret. The public adapter therefore always needs one, the code-flow adapter never sends one.
-  if (app.pkce && !codeChallenge) throw new TypeError("square: a PKCE code challenge is required");
+  if (app.pkce && !codeChallenge) throw new InvalidInputError("a PKCE code challenge is required", meta);
   const url = endpointUrl(host, "/oauth2/authorize");
   const query = url.searchParams;
   query.set("client_id", app.clientId);

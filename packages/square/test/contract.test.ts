@@ -4,6 +4,7 @@ import {
   createOAuthClient,
   InvalidClientError,
   InvalidGrantError,
+  InvalidInputError,
   MemoryTokenStore,
   ProviderError,
   ReauthorizationRequiredError,
@@ -186,10 +187,12 @@ describe("authorize (GET /oauth2/authorize)", () => {
 
   it("refuses missing or malformed permissions and unknown locales", async () => {
     const { oauth } = setup();
-    await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(TypeError);
-    await expect(oauth.authorize({ scopes: ["payments_read"] })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(InvalidInputError);
+    await expect(oauth.authorize({ scopes: ["payments_read"] })).rejects.toThrow(InvalidInputError);
     // @ts-expect-error not a supported locale
-    await expect(oauth.authorize({ scopes: ["PAYMENTS_READ"], locale: "de-DE" })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["PAYMENTS_READ"], locale: "de-DE" })).rejects.toThrow(
+      InvalidInputError,
+    );
   });
 });
 

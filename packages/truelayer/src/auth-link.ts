@@ -1,4 +1,4 @@
-import { type AuthorizationUrlInput, endpointUrl } from "@partner-oauth/core";
+import { type AuthorizationUrlInput, endpointUrl, InvalidInputError } from "@partner-oauth/core";
 import type { DataScope } from "./generated/schema.js";
 import { dataScopes } from "./scopes.js";
 
@@ -28,13 +28,14 @@ export function authLink(
   config: AuthLinkConfig,
   { state, codeChallenge, options }: AuthorizationUrlInput<TrueLayerAuthorizeOptions>,
 ): URL {
+  const meta = { provider: "truelayer", operation: "authorize" as const };
   const scopes = options?.scopes;
   if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => dataScopes.includes(s))) {
-    throw new TypeError(`truelayer: scopes must be a non-empty list of ${dataScopes.join(", ")}`);
+    throw new InvalidInputError(`scopes must be a non-empty list of ${dataScopes.join(", ")}`, meta);
   }
   const providers = options.providers ?? [];
-  if (!providers.every((id) => /^\S+$/.test(id))) {
-    throw new TypeError("truelayer: providers must be ids without spaces");
+  if (!Array.isArray(providers) || !providers.every((id) => typeof id === "string" && /^\S+$/.test(id))) {
+    throw new InvalidInputError("providers must be a list of ids without spaces", meta);
   }
   const query = new URLSearchParams({
     response_type: "code",

@@ -26,6 +26,12 @@ const scopesByTokenType: Readonly<Record<TrueLayerTokenType, readonly string[]>>
 
 /** Whether every scope belongs to the token type, so a payments slot never holds a data-scoped token. */
 export function scopesFitTokenType(tokenType: TrueLayerTokenType, scopes: readonly string[]): boolean {
-  const allowed = scopesByTokenType[tokenType];
-  return scopes.length > 0 && scopes.every((scope) => allowed.includes(scope));
+  // Checked at run time too: a caller without types may pass anything, which must be refused, not crash.
+  const allowed = Object.hasOwn(scopesByTokenType, tokenType) ? scopesByTokenType[tokenType] : undefined;
+  return (
+    allowed !== undefined &&
+    Array.isArray(scopes) &&
+    scopes.length > 0 &&
+    scopes.every((scope) => typeof scope === "string" && allowed.includes(scope))
+  );
 }

@@ -4,6 +4,7 @@ import {
   createOAuthClient,
   InvalidClientError,
   InvalidGrantError,
+  InvalidInputError,
   MemoryTokenStore,
   ProviderError,
   ReauthorizationRequiredError,
@@ -132,8 +133,12 @@ describe("authorize (GET / auth link)", () => {
   it("refuses scopes that are not Data API scopes", async () => {
     const { oauth } = setup();
     // @ts-expect-error payments scopes belong to client credentials, not to the auth link
-    await expect(oauth.authorize({ scopes: ["payments"] })).rejects.toThrow(TypeError);
-    await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(TypeError);
+    await expect(oauth.authorize({ scopes: ["payments"] })).rejects.toThrow(InvalidInputError);
+    await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(InvalidInputError);
+    // @ts-expect-error providers is a list
+    await expect(oauth.authorize({ scopes: ["info"], providers: "uk-cs-mock" })).rejects.toThrow(
+      InvalidInputError,
+    );
   });
 });
 

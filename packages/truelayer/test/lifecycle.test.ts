@@ -107,6 +107,22 @@ describe("token slots", () => {
     expect(store.size).toBe(0);
   });
 
+  it("refuses scopes that are not a list of strings, or an unknown token type, with InvalidInputError", async () => {
+    const { oauth } = setup();
+    for (const options of [
+      { tokenType: "payments", scopes: "payments" },
+      { tokenType: "payments", scopes: [42] },
+      { tokenType: "payments", scopes: null },
+      { tokenType: "toString", scopes: ["payments"] },
+    ]) {
+      const attempt = oauth.clientCredentials(
+        options as unknown as { tokenType: "payments"; scopes: ["payments"] },
+      );
+      await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("has no client-credentials data token: Data API v1 tokens come only from the code flow", async () => {
     const { oauth } = setup();
     // @ts-expect-error only the payments slot takes an app token

@@ -1,15 +1,5 @@
-// What the README examples take for granted (the app's credentials, the incoming request, vitest in
-// the mocks example), so the smoke test can type-check them as written.
-declare const clientId: string;
-declare const clientSecret: string;
-declare const redirectUri: string;
-declare const callbackUrl: string;
-declare const request: Request;
-declare const testKeyValue: {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string): Promise<void>;
-  del(key: string): Promise<void>;
-};
+// What a user's project has and the README examples use: Node's `process.env` (from @types/node) and
+// vitest in the mocks example. Nothing else: each example declares its own inputs.
 declare const process: { env: Record<string, string | undefined> };
 declare module "vitest" {
   export function it(name: string, fn: () => unknown): void;

@@ -1,0 +1,48 @@
+// The runtime matrix under vitest: one test per runtime, each running all five providers' mocked
+// lifecycle from the packed tarballs. A runtime that cannot start fails its test; none is skipped.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failuresOf, PROVIDERS, prepare, runtimes, STEPS_PER_PROVIDER } from "../matrix.mjs";
+
+const STEPS = PROVIDERS.length * STEPS_PER_PROVIDER;
+let prepared;
+const summary = [];
+
+beforeAll(async () => {
+  prepared = await prepare((line) => console.log(`runtime matrix: ${line}`));
+});
+
+afterAll(async () => {
+  await prepared?.stop();
+  // One closing line per runtime, also when a test failed before its own line.
+  const lines = Object.keys(runtimes).map((name) => {
+    const row = summary.find((r) => r.name === name);
+    return row
+      ? `runtime ${name.padEnd(12)} ${row.failures.length ? "FAIL" : "pass"}  ${row.passed} of ${STEPS} steps (${row.seconds} s)${row.failures.map((f) => `\n    ${f}`).join("")}`
+      : `runtime ${name.padEnd(12)} FAIL  did not run`;
+  });
+  console.log(lines.join("\n"));
+});
+
+describe("the packed tarballs run every provider's lifecycle", () => {
+  for (const [name, runLifecycles] of Object.entries(runtimes)) {
+    it(`under ${name}`, async () => {
+      const t0 = performance.now();
+      let rows = [];
+      let failures;
+      try {
+        rows = await runLifecycles(prepared.app);
+        failures = failuresOf(rows);
+      } catch (error) {
+        failures = [`could not run: ${error instanceof Error ? error.message : String(error)}`];
+      }
+      summary.push({
+        name,
+        passed: rows.filter((row) => row.ok).length,
+        failures,
+        seconds: ((performance.now() - t0) / 1000).toFixed(1),
+      });
+      expect(failures).toEqual([]);
+      expect(rows).toHaveLength(STEPS);
+    });
+  }
+});
