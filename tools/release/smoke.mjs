@@ -53,6 +53,9 @@ try {
   const dependencies = Object.fromEntries(
     packed.map((p) => [p.name, `file:${relative(app, p.tarball).split("\\").join("/")}`]),
   );
+  // The repository README's several-processes example imports pg: the version store-postgres is tested with.
+  const storePostgres = JSON.parse(readFileSync(join(ROOT, "packages/store-postgres/package.json"), "utf8"));
+  for (const name of ["pg", "@types/pg"]) dependencies[name] = storePostgres.devDependencies[name];
   const overrides = Object.fromEntries(packed.map((p) => [p.name, `$${p.name}`]));
   writeJson(join(app, "package.json"), {
     name: "partner-oauth-smoke",

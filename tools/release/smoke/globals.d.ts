@@ -10,7 +10,7 @@ declare const testKeyValue: {
   set(key: string, value: string): Promise<void>;
   del(key: string): Promise<void>;
 };
-declare const process: { env: Record<string, string | undefined> };
+// `process` comes from @types/node, which @types/pg (for the several-processes example) brings.
 declare module "vitest" {
   export function it(name: string, fn: () => unknown): void;
   export function beforeAll(fn: () => unknown): void;
