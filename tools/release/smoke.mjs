@@ -53,6 +53,16 @@ try {
   const dependencies = Object.fromEntries(
     packed.map((p) => [p.name, `file:${relative(app, p.tarball).split("\\").join("/")}`]),
   );
+  // What the README examples import besides our packages (pg in the several-processes example, the
+  // types of better-sqlite3 in the SQLite store's): the versions the stores are tested with.
+  const exampleDependencies = {
+    "store-postgres": ["pg", "@types/pg"],
+    "store-sqlite": ["@types/better-sqlite3"],
+  };
+  for (const [dir, names] of Object.entries(exampleDependencies)) {
+    const manifest = JSON.parse(readFileSync(join(ROOT, "packages", dir, "package.json"), "utf8"));
+    for (const name of names) dependencies[name] = manifest.devDependencies[name];
+  }
   const overrides = Object.fromEntries(packed.map((p) => [p.name, `$${p.name}`]));
   writeJson(join(app, "package.json"), {
     name: "partner-oauth-smoke",

@@ -1,17 +1,23 @@
 // The connect app: a Hono app that connects merchants of every provider through the real redirect flow
 // (authorize URL → consent → callback → code exchange → store), then refreshes and revokes them.
 // Provider endpoints are Prism mocks; `/consent/:provider` stands in for the provider's consent page.
+
+import { verifyBraintreeWebhook } from "@partner-oauth/braintree";
 import {
   AuthorizationDeniedError,
   createOAuthClient,
   MemoryTokenStore,
   OAuthError,
   ReauthorizationRequiredError,
+  RefreshPendingError,
   StateMismatchError,
   storeKey,
+  WebhookVerificationError,
 } from "@partner-oauth/core";
 import { assertNoViolations, ContractViolationError, violationGuard, withPrefer } from "@partner-oauth/mocks";
+import { verifySquareWebhook } from "@partner-oauth/square";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
@@ -53,6 +59,11 @@ const FLASH_COOKIE = "flash";
  *   per process, so flows in progress do not survive a restart.
  * @param {(message: string) => void} [options.log] Where failures are reported. Default console.error.
  * @param {() => number} [options.now] Epoch ms clock.
+ * @param {{ square?: { signatureKey: string, notificationUrl?: string },
+ *   braintree?: { publicKey: string, privateKey: string } }} [options.webhooks] Keys that verify the
+ *   providers' revocation notices (`POST /webhooks/square`, `POST /webhooks/braintree`); a provider
+ *   without keys has no webhook endpoint. Square's `notificationUrl` defaults to the app's origin +
+ *   `/webhooks/square`, and must be exactly the URL registered with Square.
  */
 export function createApp({
   mocks,
@@ -61,9 +72,16 @@ export function createApp({
   cookieSecret = crypto.getRandomValues(new Uint8Array(32)),
   log = (message) => console.error(message),
   now = Date.now,
+  webhooks = {},
 }) {
   /** @type {Map<string, Connection>} */
   const connections = new Map();
+  /** The provider's merchant id (`provider/subject`) → our account, to map revocation notices. */
+  /** @type {Map<string, string>} */
+  const merchants = new Map();
+  /** Accounts a verified revocation notice disconnected, newest first. */
+  /** @type {Array<{ provider: string, account: string, subject: string, at: number }>} */
+  const disconnected = [];
   let accountSeq = 0;
 
   // Keep the page's list in step with the store: every write or delete the clients make passes here.
@@ -71,8 +89,22 @@ export function createApp({
   const onTokenUpdate = ({ key, reason, token }) => {
     const id = `${key.provider}/${key.account}`;
     if (!token) {
+      const subject = [...merchants.keys()].find(
+        (merchant) => merchant.startsWith(`${key.provider}/`) && merchants.get(merchant) === key.account,
+      );
+      if (subject) merchants.delete(subject);
+      if (reason === "provider_revoked" && connections.has(id)) {
+        disconnected.unshift({
+          provider: key.provider,
+          account: /** @type {string} */ (key.account),
+          subject: subject?.slice(key.provider.length + 1) ?? "",
+          at: now(),
+        });
+      }
       connections.delete(id);
     } else if (reason === "exchange") {
+      if (token.subject)
+        merchants.set(`${key.provider}/${token.subject}`, /** @type {string} */ (key.account));
       connections.set(id, {
         provider: /** @type {ProviderId} */ (key.provider),
         account: /** @type {string} */ (key.account),
@@ -157,8 +189,11 @@ export function createApp({
 
   const app = new Hono();
   app.use(secureHeaders());
-  // Form posts must come from this app's own pages.
-  app.use(csrf());
+  // Form posts must come from this app's own pages; providers' webhooks carry a signature instead.
+  const sameOrigin = csrf();
+  app.use((c, next) => (c.req.path.startsWith("/webhooks/") ? next() : sameOrigin(c, next)));
+  // The verifiers cap bodies too; this refuses a huge one before it is read into memory.
+  app.use("/webhooks/*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text("body too large", 413) }));
 
   app.get("/", async (c) => {
     let message;
@@ -189,6 +224,7 @@ export function createApp({
         rows,
         message,
         now: now(),
+        disconnected,
       }),
     );
   });
@@ -335,6 +371,52 @@ export function createApp({
     } catch (error) {
       return fail(c, id, PROVIDERS[id].revoke ? "revoke" : "disconnect", error);
     }
+  });
+
+  // 6. Revocation notices: verify the signature over the raw body, then remove the merchant's grant.
+  /**
+   * @param {import("hono").Context} c
+   * @param {ProviderId} id
+   * @param {() => Promise<{ notice?: import("@partner-oauth/core").RevocationNotice }>} verify
+   */
+  const webhook = async (c, id, verify) => {
+    try {
+      const { notice } = await verify();
+      // Other event kinds are acknowledged, so the provider does not retry them.
+      if (!notice) return c.text("ignored", 200);
+      const account = (/** @type {string} */ merchantId) => merchants.get(`${id}/${merchantId}`);
+      const { removed } = await clientsFor(id, appOriginOf(c)).main.applyRevocation(notice, { account });
+      return c.text(removed ? "removed" : "nothing to remove", 200);
+    } catch (error) {
+      log(
+        `[connect-app] webhook ${id} refused: ${error instanceof Error ? `${error.name}: ${error.message}` : "error"}`,
+      );
+      if (error instanceof WebhookVerificationError) return c.text(`refused: ${error.reason}`, 400);
+      // A refresh held the grant's lease too long: the provider delivers the notice again later.
+      if (error instanceof RefreshPendingError) return c.text("busy, retry", 503);
+      return c.text("error", 500);
+    }
+  };
+
+  app.post("/webhooks/square", async (c) => {
+    const keys = webhooks.square;
+    if (!keys || !mocks.square) return c.text("no webhook configured", 404);
+    // The exact bytes Square signed: read the body raw, never through c.req.json().
+    const body = await c.req.arrayBuffer();
+    const notificationUrl = keys.notificationUrl ?? new URL("/webhooks/square", appOriginOf(c)).toString();
+    return webhook(c, "square", () =>
+      verifySquareWebhook(
+        { body, signature: c.req.header("x-square-hmacsha256-signature") },
+        { signatureKey: keys.signatureKey, notificationUrl, now },
+      ),
+    );
+  });
+
+  app.post("/webhooks/braintree", async (c) => {
+    const keys = webhooks.braintree;
+    if (!keys || !mocks.braintree) return c.text("no webhook configured", 404);
+    const body = await c.req.arrayBuffer();
+    return webhook(c, "braintree", () => verifyBraintreeWebhook(body, { ...keys, now }));
   });
 
   return app;

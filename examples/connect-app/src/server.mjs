@@ -25,7 +25,25 @@ if (failed.length > 0) {
 }
 console.log(`started ${mocks.length} mocks in ${Math.round(performance.now() - started)} ms`);
 
-const app = createApp({ mocks: Object.fromEntries(PROVIDER_IDS.map((id, i) => [id, mocks[i].url])) });
+// Revocation notices are verified with the keys the providers sign them with; unset, no endpoint.
+const env = process.env;
+const webhooks = {
+  ...(env.SQUARE_WEBHOOK_SIGNATURE_KEY
+    ? {
+        square: {
+          signatureKey: env.SQUARE_WEBHOOK_SIGNATURE_KEY,
+          notificationUrl: env.SQUARE_WEBHOOK_URL || undefined,
+        },
+      }
+    : {}),
+  ...(env.BRAINTREE_PUBLIC_KEY && env.BRAINTREE_PRIVATE_KEY
+    ? { braintree: { publicKey: env.BRAINTREE_PUBLIC_KEY, privateKey: env.BRAINTREE_PRIVATE_KEY } }
+    : {}),
+};
+const app = createApp({
+  mocks: Object.fromEntries(PROVIDER_IDS.map((id, i) => [id, mocks[i].url])),
+  webhooks,
+});
 // Plain HTTP/1.1: `serve` builds a node:http server unless told otherwise.
 const server = /** @type {import("node:http").Server} */ (
   serve({ fetch: app.fetch, port, hostname }, (info) => {

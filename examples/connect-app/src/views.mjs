@@ -58,8 +58,10 @@ function layout({ title, body }) {
  * @param {Array<import("./app.mjs").Connection & { token: import("@partner-oauth/core").TokenData }>} input.rows
  * @param {{ kind: "ok" | "error", text: string } | undefined} input.message
  * @param {number} input.now
+ * @param {Array<{ provider: string, account: string, subject: string, at: number }>} [input.disconnected]
+ *   Accounts whose grant the provider revoked (a verified webhook notice removed it).
  */
-export function renderPage({ providers, rows, message, now }) {
+export function renderPage({ providers, rows, message, now, disconnected = [] }) {
   const byId = Object.fromEntries(providers.map((p) => [p.id, p]));
   const flash = message
     ? html`<div class="flash ${message.kind === "ok" ? "ok" : "error"}" role="status" data-testid="flash"
@@ -101,7 +103,23 @@ export function renderPage({ providers, rows, message, now }) {
       <h2>Providers</h2>
       <div class="providers">${cards}</div>
       <h2>Connected accounts</h2>
-      ${table}`,
+      ${table}
+      ${
+        disconnected.length === 0
+          ? ""
+          : html`<h2>Disconnected by the provider</h2>
+            <ul data-testid="disconnected-list">
+              ${disconnected.map(
+                (
+                  d,
+                ) => html`<li data-testid="disconnected" data-provider="${d.provider}" data-account="${d.account}">
+                  ${byId[d.provider]?.name ?? d.provider} account <code>${d.account}</code> (${d.subject}):
+                  disconnected — the merchant revoked access at ${byId[d.provider]?.name ?? d.provider}
+                  (notice received ${clock(d.at)})
+                </li>`,
+              )}
+            </ul>`
+      }`,
   });
 }
 

@@ -1,6 +1,7 @@
 // End to end: the five Prism mocks, the app on a free port, and headless Chromium clicking through
 // connect → approve → refresh → revoke for every provider, plus a denied and a forged callback.
 // Needs Debian's chromium (`apt-get install -y chromium`); CHROMIUM_PATH overrides where it is.
+import { createHash, createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
@@ -14,6 +15,9 @@ import { PROVIDER_IDS } from "../src/providers.mjs";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = fileURLToPath(new URL("./screenshot.png", import.meta.url));
 const STEP_MS = 30_000;
+/** Webhook keys the test signs revocation notices with, as Square and Braintree would. */
+const SQUARE_SIGNATURE_KEY = "e2e-square-signature-key";
+const BRAINTREE_KEYS = { publicKey: "e2e_public_key", privateKey: "e2e_private_key" };
 
 /** What each provider's row must show: the mocks answer with the specs' documented examples. */
 const EXPECTED = {
@@ -73,6 +77,7 @@ beforeAll(async () => {
     mocks: Object.fromEntries(PROVIDER_IDS.map((id, i) => [id, mocks[i].url])),
     store,
     log: (line) => logs.push(line),
+    webhooks: { square: { signatureKey: SQUARE_SIGNATURE_KEY }, braintree: BRAINTREE_KEYS },
   });
   const port = await within(
     10_000,
@@ -153,6 +158,45 @@ async function flash() {
 
 const row = (id) => page.locator(`[data-testid="account"][data-provider="${id}"]`);
 const cell = (id, name) => text(row(id).getByTestId(name));
+
+/** Posts a revocation notice for `merchantId`, signed as the provider signs it (or with a wrong key). */
+async function postNotice(id, merchantId, { forge = false } = {}) {
+  const url = `${base}/webhooks/${id}`;
+  let init;
+  if (id === "square") {
+    const body = JSON.stringify({
+      merchant_id: merchantId,
+      type: "oauth.authorization.revoked",
+      event_id: crypto.randomUUID(),
+      created_at: new Date().toISOString(),
+      data: { type: "revocation", id: "", object: { revocation: { revoker_type: "MERCHANT" } } },
+    });
+    const key = forge ? "not-the-key" : SQUARE_SIGNATURE_KEY;
+    const signature = createHmac("sha256", key)
+      .update(url + body)
+      .digest("base64");
+    init = {
+      headers: { "content-type": "application/json", "x-square-hmacsha256-signature": signature },
+      body,
+    };
+  } else {
+    const xml = `<notification>
+  <timestamp type="datetime">${new Date().toISOString().replace(/\.\d+Z$/, "Z")}</timestamp>
+  <kind>oauth_access_revoked</kind>
+  <subject><oauth-application-revocation><merchant-id>${merchantId}</merchant-id></oauth-application-revocation></subject>
+</notification>`;
+    const payload = `${Buffer.from(xml).toString("base64")}\n`;
+    const key = createHash("sha1")
+      .update(forge ? "not-the-key" : BRAINTREE_KEYS.privateKey)
+      .digest();
+    const signature = `${BRAINTREE_KEYS.publicKey}|${createHmac("sha1", key).update(payload).digest("hex")}`;
+    init = {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ bt_signature: signature, bt_payload: payload }).toString(),
+    };
+  }
+  return fetch(url, { method: "POST", ...init, signal: AbortSignal.timeout(10_000) });
+}
 
 async function startConnect(id) {
   await page.goto(`${base}/`);
@@ -316,6 +360,44 @@ describe.sequential("connect app in Chromium", () => {
     },
     STEP_MS,
   );
+
+  for (const id of ["square", "braintree"]) {
+    test(
+      `${id} revocation notice: a connected merchant is shown as disconnected`,
+      async () => {
+        await startConnect(id);
+        await clickAndLand(page.getByTestId("approve"), "/");
+        await expect(row(id).count()).resolves.toBe(1);
+        const account = await row(id).getAttribute("data-account");
+        const subject = EXPECTED[id].subject;
+
+        // A notice signed with another key is refused and the merchant stays connected.
+        const forged = await postNotice(id, subject, { forge: true });
+        expect(forged.status).toBe(400);
+        expect(await forged.text()).toBe("refused: signature_mismatch");
+        await page.goto(`${base}/`);
+        await expect(row(id).count()).resolves.toBe(1);
+
+        const notice = await postNotice(id, subject);
+        expect(notice.status).toBe(200);
+        expect(await notice.text()).toBe("removed");
+        await page.goto(`${base}/`);
+        await expect(row(id).count()).resolves.toBe(0);
+        const shown = page.locator(
+          `[data-testid="disconnected"][data-provider="${id}"][data-account="${account}"]`,
+        );
+        expect(await text(shown)).toMatch(/disconnected — the merchant revoked access at (Square|Braintree)/);
+        expect(await text(shown)).toContain(subject);
+        await pageText();
+
+        // The provider delivers again (a retry): acknowledged, nothing left to remove.
+        const again = await postNotice(id, subject);
+        expect(again.status).toBe(200);
+        expect(await again.text()).toBe("nothing to remove");
+      },
+      STEP_MS,
+    );
+  }
 
   test("no log line holds a token", () => {
     expect(logs.length).toBeGreaterThan(0); // the denied and forged flows were logged

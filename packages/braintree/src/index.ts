@@ -32,6 +32,7 @@ export type {
   RefreshTokenGrant,
   RevokeRequest,
   TokenRequest,
+  WebhookNotificationForm,
 } from "./generated/schema.js";
 export {
   type BraintreeOptions,
@@ -39,4 +40,13 @@ export {
   type BraintreeToken,
   braintree,
 } from "./provider.js";
+export {
+  type BraintreeOAuthAccessRevoked,
+  type BraintreeOtherNotification,
+  type BraintreeWebhookFields,
+  type BraintreeWebhookNotification,
+  type BraintreeWebhookOptions,
+  verifyBraintreeWebhook,
+  verifyBraintreeWebhookFields,
+} from "./webhook.js";
 export { escapeXml, parseXml, XML_MAX_BYTES, XML_MAX_DEPTH, type XmlElement } from "./xml.js";

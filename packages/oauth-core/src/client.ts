@@ -28,6 +28,12 @@ import {
   whyStopped,
   withRequestContext,
 } from "./request-context.js";
+import {
+  type ApplyRevocationOptions,
+  applyRevocation,
+  type RevocationMethods,
+  type RevocationNotice,
+} from "./revocation.js";
 import { isSharedTokenStore, type SharedTokenStore, type VersionedRecord } from "./shared-store.js";
 import { SingleFlight } from "./single-flight.js";
 import { createState } from "./state.js";
@@ -44,7 +50,13 @@ export const DEFAULT_REFRESH_SKEW_MS = 60_000;
 /** How long a refreshed token's write may be retried while the store fails. */
 export const DEFAULT_WRITE_BUDGET_MS = 5_000;
 
-export type TokenUpdateReason = "exchange" | "refresh" | "client_credentials" | "revoke" | "invalidated";
+export type TokenUpdateReason =
+  | "exchange"
+  | "refresh"
+  | "client_credentials"
+  | "revoke"
+  | "invalidated"
+  | "provider_revoked";
 
 export interface TokenUpdateEvent<TRaw = unknown> {
   key: TokenKey;
@@ -128,7 +140,7 @@ export interface SlotOptions<TTokenType extends string> extends CallOptions {
 }
 
 /** The methods every facade has, whatever the provider. */
-export interface BaseClient<P extends AnyProvider> {
+export interface BaseClient<P extends AnyProvider> extends RevocationMethods {
   readonly provider: P;
   /** Builds the authorization URL with a fresh state (and PKCE pair where supported). */
   authorize(options: AuthorizeOptionsOf<P>): Promise<AuthorizeResult>;
@@ -369,6 +381,13 @@ class LifecycleClient {
       return token;
     });
     return waitFor(flight, options, this.#meta("client_credentials"));
+  }
+
+  /** A verified revocation notice removes the grant: revocation.ts. */
+  applyRevocation(notice: RevocationNotice, options: ApplyRevocationOptions) {
+    const removed = async (key: TokenKey) =>
+      this.#options.onTokenUpdate?.({ key, reason: "provider_revoked", token: undefined });
+    return applyRevocation({ store: this.#store, provider: this.provider, removed }, notice, options);
   }
 
   async forget(account: string, options?: SlotOptions<string>): Promise<void> {

@@ -12,7 +12,8 @@ export type OAuthOperation =
   | "client_credentials"
   | "get_token"
   | "store"
-  | "request";
+  | "request"
+  | "webhook";
 
 export interface OAuthErrorOptions {
   operation: OAuthOperation;
@@ -305,6 +306,36 @@ export class TokenDecryptionError extends OAuthError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), keyId: this.keyId, field: this.field };
+  }
+}
+
+/** Why a webhook notification was refused. */
+export type WebhookRejection =
+  | "missing_signature"
+  | "missing_body"
+  | "body_too_large"
+  | "body_not_utf8"
+  | "malformed_body"
+  | "signature_mismatch"
+  | "unknown_key"
+  | "stale";
+
+/**
+ * A webhook notification failed verification or parsing: no signature, a signature that does not
+ * match (flipped bit, wrong key, wrong notification URL, truncated body), a body too large or not
+ * UTF-8, or a notice older than the replay window. Nothing was applied. The message names the check,
+ * never the key, the signature or the body.
+ */
+export class WebhookVerificationError extends OAuthError {
+  override name = "WebhookVerificationError";
+  readonly reason: WebhookRejection;
+  constructor(message: string, options: { provider: string; reason: WebhookRejection; cause?: unknown }) {
+    super(message, { operation: "webhook", provider: options.provider, cause: options.cause });
+    this.reason = options.reason;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason };
   }
 }
 

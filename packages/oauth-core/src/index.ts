@@ -47,6 +47,8 @@ export {
   TokenNotPersistedError,
   UnexpectedRedirectError,
   UnsupportedOperationError,
+  type WebhookRejection,
+  WebhookVerificationError,
 } from "./errors.js";
 export { FORM_HEADERS, type FormValue, formBody } from "./form.js";
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./memory-store.js";
@@ -98,6 +100,12 @@ export {
   ResponseTooLargeError,
 } from "./response-limit.js";
 export { parseRetryAfter } from "./retry-after.js";
+export type {
+  ApplyRevocationOptions,
+  RevocationMethods,
+  RevocationNotice,
+  RevocationOutcome,
+} from "./revocation.js";
 export {
   isSharedTokenStore,
   type SharedTokenStore,
@@ -110,3 +118,16 @@ export { SingleFlight } from "./single-flight.js";
 export { constantTimeEqual, createState } from "./state.js";
 export { storeKey, type TokenKey, type TokenStore } from "./store.js";
 export { describeToken, type Token, type TokenData, toToken, toTokenData } from "./token.js";
+export {
+  checkNoticeAge,
+  concatBytes,
+  DEFAULT_MAX_WEBHOOK_BYTES,
+  DEFAULT_WEBHOOK_MAX_AGE_MS,
+  digest,
+  hmac,
+  type RawBody,
+  readRawBody,
+  toBase64,
+  toHex,
+  WEBHOOK_CLOCK_SKEW_MS,
+} from "./webhook.js";

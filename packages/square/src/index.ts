@@ -17,6 +17,8 @@ export type {
   ErrorCode,
   ErrorResponse,
   LegacyError,
+  OauthAuthorizationRevokedEvent,
+  OauthAuthorizationRevokedEventRevokerType,
   ObtainTokenRequest,
   ObtainTokenResponse,
   operations,
@@ -41,3 +43,11 @@ export type {
   SquareInactiveTokenStatus,
   SquareTokenStatus,
 } from "./token-status.js";
+export {
+  type SquareAuthorizationRevoked,
+  type SquareOtherEvent,
+  type SquareWebhookEvent,
+  type SquareWebhookInput,
+  type SquareWebhookOptions,
+  verifySquareWebhook,
+} from "./webhook.js";

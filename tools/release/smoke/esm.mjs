@@ -9,6 +9,10 @@ import * as gocardless from "@partner-oauth/gocardless";
 import * as mocks from "@partner-oauth/mocks";
 import * as opencollective from "@partner-oauth/opencollective";
 import * as square from "@partner-oauth/square";
+import * as storePostgres from "@partner-oauth/store-postgres";
+import * as storeRedis from "@partner-oauth/store-redis";
+import * as storeSql from "@partner-oauth/store-sql";
+import * as storeSqlite from "@partner-oauth/store-sqlite";
 import * as truelayer from "@partner-oauth/truelayer";
 import lifecycleModule from "./lifecycle.cjs";
 
@@ -21,6 +25,10 @@ const loaded = {
   "@partner-oauth/braintree": braintree,
   "@partner-oauth/opencollective": opencollective,
   "@partner-oauth/mocks": mocks,
+  "@partner-oauth/store-postgres": storePostgres,
+  "@partner-oauth/store-redis": storeRedis,
+  "@partner-oauth/store-sql": storeSql,
+  "@partner-oauth/store-sqlite": storeSqlite,
 };
 const entries = JSON.parse(readFileSync(new URL("./entries.json", import.meta.url), "utf8"));
 assert.deepEqual(Object.keys(loaded).sort(), Object.keys(entries).sort());

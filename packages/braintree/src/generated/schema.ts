@@ -110,7 +110,32 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    oauthAccessRevoked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OAuth access revoked notification
+         * @description Sent when a connected merchant revokes the partner's OAuth access from their Control Panel
+         *     ("You can be notified of this event by setting up the OAuth access revoked webhook" —
+         *     Braintree's access-token guide; kind `oauth_access_revoked`, reference
+         *     developer.paypal.com/braintree/docs/reference/general/webhooks/oauth). Verify `bt_signature`
+         *     before trusting anything in `bt_payload`; answer 2xx once handled.
+         */
+        post: operations["oauthAccessRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description `user[…]` keys of the connect URL (Braintree Auth reference; SDK integration tests). */
@@ -269,6 +294,48 @@ export interface components {
          *     `errors.deepErrors()` flattens all of them (verified by feeding this document to the SDK).
          */
         ApiErrorResponseXml: string;
+        /**
+         * @description What Braintree POSTs to the webhook URL set in the **partner's own** Control Panel (Settings →
+         *     Webhooks), form-encoded. Read in the official SDK `braintree@3.40.0`,
+         *     `lib/braintree/webhook_notification_gateway.js` (`parse`, `validateSignature`),
+         *     `webhook_testing_gateway.js` (`sampleNotification`) and `digest.js` (certain):
+         *
+         *     - `bt_signature` is one or more `public_key|signature` pairs joined by `&`; the pair whose
+         *       public key is the partner's API public key is checked. `signature` is the lower-case hex
+         *       HMAC-SHA1 of `bt_payload` (the string as received, base64 with line feeds) keyed with the
+         *       **SHA-1 digest of the partner's API private key** (the SDK also accepts the HMAC of
+         *       `bt_payload` followed by a line feed).
+         *     - The key pair is the partner's API key pair (`publicKey`/`privateKey`), not the OAuth
+         *       application's `client_id`/`client_secret`: an SDK gateway built from client credentials has
+         *       no key pair and cannot parse webhooks; Braintree's OAuth webhook reference builds the
+         *       gateway from `merchantId`/`publicKey`/`privateKey`.
+         *     - `bt_payload` is base64 of a UTF-8 XML document (`WebhookNotificationXml`); the SDK refuses
+         *       a payload with characters outside `[A-Za-z0-9+/=\n]`.
+         */
+        WebhookNotificationForm: {
+            /** @example sandbox_public_key|35fcebf0c730c012db1e3f5fbe437d97dbad2ddd */
+            bt_signature: string;
+            /** @description Base64 (RFC 2045 line breaks allowed) of `WebhookNotificationXml`. */
+            bt_payload: string;
+        };
+        /**
+         * @description The decoded `bt_payload`: `<notification>` with `timestamp` (UTC, when the webhook was
+         *     triggered), `kind`, an optional `source-merchant-id` and a `subject` whose content depends on
+         *     the kind. Kind `oauth_access_revoked` carries `<oauth-application-revocation>` with the
+         *     connected merchant's `merchant-id` and the OAuth application's `oauth-application-client-id`
+         *     (certain: `webhook_notification.js` Kind `OAuthAccessRevoked`, `oauth_access_revocation.js`,
+         *     `webhook_testing_gateway.js` `subjectXmlForOAuthAccessRevocation`). Other kinds (disputes,
+         *     disbursements, `connected_merchant_status_transitioned`, …) share the envelope.
+         * @example <notification>
+         *         <timestamp type="datetime">2026-12-01T11:02:03Z</timestamp>
+         *         <kind>oauth_access_revoked</kind>
+         *         <subject><oauth-application-revocation>
+         *           <merchant-id>g8cnjbnz83htzgm4</merchant-id>
+         *           <oauth-application-client-id>client_id$sandbox$demo_client</oauth-application-client-id>
+         *         </oauth-application-revocation></subject>
+         *     </notification>
+         */
+        WebhookNotificationXml: string;
     };
     responses: {
         /**
@@ -383,6 +450,8 @@ export type RevokeRequestXml = components['schemas']['RevokeRequestXml'];
 export type CredentialsXml = components['schemas']['CredentialsXml'];
 export type RevocationResultXml = components['schemas']['RevocationResultXml'];
 export type ApiErrorResponseXml = components['schemas']['ApiErrorResponseXml'];
+export type WebhookNotificationForm = components['schemas']['WebhookNotificationForm'];
+export type WebhookNotificationXml = components['schemas']['WebhookNotificationXml'];
 export type ResponseCredentials = components['responses']['Credentials'];
 export type ResponseAuthenticationError = components['responses']['AuthenticationError'];
 export type ResponseAuthorizationError = components['responses']['AuthorizationError'];
@@ -611,6 +680,28 @@ export interface operations {
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailableError"];
             504: components["responses"]["GatewayTimeoutError"];
+        };
+    };
+    oauthAccessRevoked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["WebhookNotificationForm"];
+            };
+        };
+        responses: {
+            /** @description The notification was received; Braintree stops retrying. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -171,7 +171,31 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    oauthAuthorizationRevoked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * oauth.authorization.revoked
+         * @description Sent to every webhook subscription of the application that includes
+         *     `oauth.authorization.revoked` when a seller's grant is revoked. Verify
+         *     `x-square-hmacsha256-signature` against the raw body before trusting it; answer 2xx once
+         *     handled (Square retries otherwise).
+         */
+        post: operations["oauthAuthorizationRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Application ID (`sq0idp-…` production, `sandbox-sq0idb-…` sandbox). */
@@ -435,6 +459,53 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "INTERNAL_SERVER_ERROR" | "UNAUTHORIZED" | "ACCESS_TOKEN_EXPIRED" | "ACCESS_TOKEN_REVOKED" | "CLIENT_DISABLED" | "FORBIDDEN" | "INSUFFICIENT_SCOPES" | "APPLICATION_DISABLED" | "V1_APPLICATION" | "V1_ACCESS_TOKEN" | "CARD_PROCESSING_NOT_ENABLED" | "MERCHANT_SUBSCRIPTION_NOT_FOUND" | "BAD_REQUEST" | "MISSING_REQUIRED_PARAMETER" | "INCORRECT_TYPE" | "INVALID_TIME" | "INVALID_TIME_RANGE" | "INVALID_VALUE" | "INVALID_CURSOR" | "UNKNOWN_QUERY_PARAMETER" | "CONFLICTING_PARAMETERS" | "EXPECTED_JSON_BODY" | "INVALID_SORT_ORDER" | "VALUE_REGEX_MISMATCH" | "VALUE_TOO_SHORT" | "VALUE_TOO_LONG" | "VALUE_TOO_LOW" | "VALUE_TOO_HIGH" | "VALUE_EMPTY" | "ARRAY_LENGTH_TOO_LONG" | "ARRAY_LENGTH_TOO_SHORT" | "ARRAY_EMPTY" | "EXPECTED_BOOLEAN" | "EXPECTED_INTEGER" | "EXPECTED_FLOAT" | "EXPECTED_STRING" | "EXPECTED_OBJECT" | "EXPECTED_ARRAY" | "EXPECTED_MAP" | "EXPECTED_BASE64_ENCODED_BYTE_ARRAY" | "INVALID_ARRAY_VALUE" | "INVALID_ENUM_VALUE" | "INVALID_CONTENT_TYPE" | "INVALID_FORM_VALUE" | "CUSTOMER_NOT_FOUND" | "ONE_INSTRUMENT_EXPECTED" | "NO_FIELDS_SET" | "TOO_MANY_MAP_ENTRIES" | "MAP_KEY_LENGTH_TOO_SHORT" | "MAP_KEY_LENGTH_TOO_LONG" | "CUSTOMER_MISSING_NAME" | "CUSTOMER_MISSING_EMAIL" | "INVALID_PAUSE_LENGTH" | "INVALID_DATE" | "UNSUPPORTED_COUNTRY" | "UNSUPPORTED_CURRENCY" | "APPLE_TTP_PIN_TOKEN" | "CARD_EXPIRED" | "INVALID_EXPIRATION" | "INVALID_EXPIRATION_YEAR" | "INVALID_EXPIRATION_DATE" | "UNSUPPORTED_CARD_BRAND" | "UNSUPPORTED_ENTRY_METHOD" | "INVALID_ENCRYPTED_CARD" | "INVALID_CARD" | "PAYMENT_AMOUNT_MISMATCH" | "GENERIC_DECLINE" | "CVV_FAILURE" | "ADDRESS_VERIFICATION_FAILURE" | "INVALID_ACCOUNT" | "CURRENCY_MISMATCH" | "INSUFFICIENT_FUNDS" | "INSUFFICIENT_PERMISSIONS" | "CARDHOLDER_INSUFFICIENT_PERMISSIONS" | "INVALID_LOCATION" | "TRANSACTION_LIMIT" | "VOICE_FAILURE" | "PAN_FAILURE" | "EXPIRATION_FAILURE" | "CARD_NOT_SUPPORTED" | "READER_DECLINED" | "INVALID_PIN" | "MISSING_PIN" | "MISSING_ACCOUNT_TYPE" | "INVALID_POSTAL_CODE" | "INVALID_FEES" | "MANUALLY_ENTERED_PAYMENT_NOT_SUPPORTED" | "PAYMENT_LIMIT_EXCEEDED" | "GIFT_CARD_AVAILABLE_AMOUNT" | "ACCOUNT_UNUSABLE" | "BUYER_REFUSED_PAYMENT" | "DELAYED_TRANSACTION_EXPIRED" | "DELAYED_TRANSACTION_CANCELED" | "DELAYED_TRANSACTION_CAPTURED" | "DELAYED_TRANSACTION_FAILED" | "CARD_TOKEN_EXPIRED" | "CARD_TOKEN_USED" | "AMOUNT_TOO_HIGH" | "AMOUNT_TOO_LOW" | "UNSUPPORTED_INSTRUMENT_TYPE" | "REFUND_AMOUNT_INVALID" | "REFUND_ALREADY_PENDING" | "PAYMENT_NOT_REFUNDABLE" | "PAYMENT_NOT_REFUNDABLE_DUE_TO_DISPUTE" | "REFUND_ERROR_PAYMENT_NEEDS_COMPLETION" | "REFUND_DECLINED" | "INSUFFICIENT_PERMISSIONS_FOR_REFUND" | "INVALID_CARD_DATA" | "SOURCE_USED" | "SOURCE_EXPIRED" | "UNSUPPORTED_LOYALTY_REWARD_TIER" | "LOCATION_MISMATCH" | "ORDER_UNPAID_NOT_RETURNABLE" | "PARTIAL_PAYMENT_DELAY_CAPTURE_NOT_SUPPORTED" | "IDEMPOTENCY_KEY_REUSED" | "UNEXPECTED_VALUE" | "SANDBOX_NOT_SUPPORTED" | "INVALID_EMAIL_ADDRESS" | "INVALID_PHONE_NUMBER" | "CHECKOUT_EXPIRED" | "BAD_CERTIFICATE" | "INVALID_SQUARE_VERSION_FORMAT" | "API_VERSION_INCOMPATIBLE" | "CARD_PRESENCE_REQUIRED" | "UNSUPPORTED_SOURCE_TYPE" | "CARD_MISMATCH" | "PLAID_ERROR" | "PLAID_ERROR_ITEM_LOGIN_REQUIRED" | "PLAID_ERROR_RATE_LIMIT" | "PLAID_ERROR_INVALID_ACCESS_TOKEN" | "PLAID_ERROR_INVALID_ACCOUNT_ID" | "PLAID_ERROR_NO_ACCOUNTS" | "PLAID_ERROR_ITEM_NOT_FOUND" | "PLAID_ERROR_INSUFFICIENT_CREDENTIALS" | "PLAID_ERROR_ITEM_NOT_SUPPORTED" | "PLAID_ERROR_PRODUCT_NOT_READY" | "PAYMENT_SOURCE_NOT_ENABLED_FOR_TARGET" | "CARD_DECLINED" | "VERIFY_CVV_FAILURE" | "VERIFY_AVS_FAILURE" | "CARD_DECLINED_CALL_ISSUER" | "CARD_DECLINED_VERIFICATION_REQUIRED" | "BAD_EXPIRATION" | "CHIP_INSERTION_REQUIRED" | "ALLOWABLE_PIN_TRIES_EXCEEDED" | "RESERVATION_DECLINED" | "UNKNOWN_BODY_PARAMETER" | "CART_INELIGIBLE_FOR_EBT" | "NOT_FOUND" | "APPLE_PAYMENT_PROCESSING_CERTIFICATE_HASH_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "REQUEST_TIMEOUT" | "CONFLICT" | "GONE" | "REQUEST_ENTITY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_ENTITY" | "RATE_LIMITED" | "NOT_IMPLEMENTED" | "BAD_GATEWAY" | "SERVICE_UNAVAILABLE" | "TEMPORARY_ERROR" | "GATEWAY_TIMEOUT";
+        /**
+         * @description Published when a seller revokes all access and refresh tokens granted to the application, or
+         *     the application or Square revokes them (certain: SDK `square@46.0.0`
+         *     `api/types/OauthAuthorizationRevokedEvent*.d.ts`, `serialization/types/OauthAuthorizationRevokedEvent*.js`;
+         *     developer.squareup.com/reference/square/oauth-api/webhooks/oauth.authorization.revoked).
+         *     Delivered as the raw JSON body of a POST to the subscription's notification URL, with header
+         *     `x-square-hmacsha256-signature`: base64 of the HMAC-SHA256 of the notification URL (exactly
+         *     as registered) followed by the raw body, keyed with the subscription's signature key as UTF-8
+         *     (certain: SDK `wrapper/WebhooksHelper.js` `verifySignature`, `core/crypto/createHmacOverride.js`).
+         *     Verify the raw bytes: a JSON round trip in a framework changes them.
+         */
+        OauthAuthorizationRevokedEvent: {
+            /** @description The seller whose grant was revoked. */
+            merchant_id: string;
+            /** @constant */
+            type: "oauth.authorization.revoked";
+            /** @description Unique per event; retries of one delivery carry the same id. */
+            event_id: string;
+            /**
+             * Format: date-time
+             * @description When the event was created (RFC 3339, up to nanoseconds).
+             */
+            created_at: string;
+            data: components["schemas"]["OauthAuthorizationRevokedEventData"];
+        };
+        OauthAuthorizationRevokedEventData: {
+            /** @constant */
+            type: "revocation";
+            /** @description Empty; a revocation is not an object. */
+            id?: string;
+            object: {
+                revocation: components["schemas"]["OauthAuthorizationRevokedEventRevocationObject"];
+            };
+        };
+        OauthAuthorizationRevokedEventRevocationObject: {
+            /**
+             * Format: date-time
+             * @description When the revocation happened (RFC 3339).
+             */
+            revoked_at?: string;
+            revoker_type?: components["schemas"]["OauthAuthorizationRevokedEventRevokerType"];
+        };
+        /**
+         * @description Who revoked the grant.
+         * @enum {string}
+         */
+        OauthAuthorizationRevokedEventRevokerType: "APPLICATION" | "MERCHANT" | "SQUARE";
     };
     responses: never;
     parameters: {
@@ -478,6 +549,10 @@ export type LegacyError = components['schemas']['LegacyError'];
 export type Error = components['schemas']['Error'];
 export type ErrorCategory = components['schemas']['ErrorCategory'];
 export type ErrorCode = components['schemas']['ErrorCode'];
+export type OauthAuthorizationRevokedEvent = components['schemas']['OauthAuthorizationRevokedEvent'];
+export type OauthAuthorizationRevokedEventData = components['schemas']['OauthAuthorizationRevokedEventData'];
+export type OauthAuthorizationRevokedEventRevocationObject = components['schemas']['OauthAuthorizationRevokedEventRevocationObject'];
+export type OauthAuthorizationRevokedEventRevokerType = components['schemas']['OauthAuthorizationRevokedEventRevokerType'];
 export type ParameterSquareVersion = components['parameters']['SquareVersion'];
 export type ParameterClientAuthorization = components['parameters']['ClientAuthorization'];
 export type $defs = Record<string, never>;
@@ -774,6 +849,31 @@ export interface operations {
             };
         };
     };
+    oauthAuthorizationRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Base64 HMAC-SHA256 of notification URL + raw body, keyed with the subscription's signature key. */
+                "x-square-hmacsha256-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OauthAuthorizationRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description The event was received; Square stops retrying. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -790,3 +890,4 @@ export const refreshTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequi
 export const migrationTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MigrationTokenGrant"]["grant_type"]> = ["migration_token"];
 export const errorCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCategory"]> = ["API_ERROR", "AUTHENTICATION_ERROR", "INVALID_REQUEST_ERROR", "RATE_LIMIT_ERROR", "PAYMENT_METHOD_ERROR", "REFUND_ERROR", "MERCHANT_SUBSCRIPTION_ERROR", "EXTERNAL_VENDOR_ERROR"];
 export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["INTERNAL_SERVER_ERROR", "UNAUTHORIZED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED", "CLIENT_DISABLED", "FORBIDDEN", "INSUFFICIENT_SCOPES", "APPLICATION_DISABLED", "V1_APPLICATION", "V1_ACCESS_TOKEN", "CARD_PROCESSING_NOT_ENABLED", "MERCHANT_SUBSCRIPTION_NOT_FOUND", "BAD_REQUEST", "MISSING_REQUIRED_PARAMETER", "INCORRECT_TYPE", "INVALID_TIME", "INVALID_TIME_RANGE", "INVALID_VALUE", "INVALID_CURSOR", "UNKNOWN_QUERY_PARAMETER", "CONFLICTING_PARAMETERS", "EXPECTED_JSON_BODY", "INVALID_SORT_ORDER", "VALUE_REGEX_MISMATCH", "VALUE_TOO_SHORT", "VALUE_TOO_LONG", "VALUE_TOO_LOW", "VALUE_TOO_HIGH", "VALUE_EMPTY", "ARRAY_LENGTH_TOO_LONG", "ARRAY_LENGTH_TOO_SHORT", "ARRAY_EMPTY", "EXPECTED_BOOLEAN", "EXPECTED_INTEGER", "EXPECTED_FLOAT", "EXPECTED_STRING", "EXPECTED_OBJECT", "EXPECTED_ARRAY", "EXPECTED_MAP", "EXPECTED_BASE64_ENCODED_BYTE_ARRAY", "INVALID_ARRAY_VALUE", "INVALID_ENUM_VALUE", "INVALID_CONTENT_TYPE", "INVALID_FORM_VALUE", "CUSTOMER_NOT_FOUND", "ONE_INSTRUMENT_EXPECTED", "NO_FIELDS_SET", "TOO_MANY_MAP_ENTRIES", "MAP_KEY_LENGTH_TOO_SHORT", "MAP_KEY_LENGTH_TOO_LONG", "CUSTOMER_MISSING_NAME", "CUSTOMER_MISSING_EMAIL", "INVALID_PAUSE_LENGTH", "INVALID_DATE", "UNSUPPORTED_COUNTRY", "UNSUPPORTED_CURRENCY", "APPLE_TTP_PIN_TOKEN", "CARD_EXPIRED", "INVALID_EXPIRATION", "INVALID_EXPIRATION_YEAR", "INVALID_EXPIRATION_DATE", "UNSUPPORTED_CARD_BRAND", "UNSUPPORTED_ENTRY_METHOD", "INVALID_ENCRYPTED_CARD", "INVALID_CARD", "PAYMENT_AMOUNT_MISMATCH", "GENERIC_DECLINE", "CVV_FAILURE", "ADDRESS_VERIFICATION_FAILURE", "INVALID_ACCOUNT", "CURRENCY_MISMATCH", "INSUFFICIENT_FUNDS", "INSUFFICIENT_PERMISSIONS", "CARDHOLDER_INSUFFICIENT_PERMISSIONS", "INVALID_LOCATION", "TRANSACTION_LIMIT", "VOICE_FAILURE", "PAN_FAILURE", "EXPIRATION_FAILURE", "CARD_NOT_SUPPORTED", "READER_DECLINED", "INVALID_PIN", "MISSING_PIN", "MISSING_ACCOUNT_TYPE", "INVALID_POSTAL_CODE", "INVALID_FEES", "MANUALLY_ENTERED_PAYMENT_NOT_SUPPORTED", "PAYMENT_LIMIT_EXCEEDED", "GIFT_CARD_AVAILABLE_AMOUNT", "ACCOUNT_UNUSABLE", "BUYER_REFUSED_PAYMENT", "DELAYED_TRANSACTION_EXPIRED", "DELAYED_TRANSACTION_CANCELED", "DELAYED_TRANSACTION_CAPTURED", "DELAYED_TRANSACTION_FAILED", "CARD_TOKEN_EXPIRED", "CARD_TOKEN_USED", "AMOUNT_TOO_HIGH", "AMOUNT_TOO_LOW", "UNSUPPORTED_INSTRUMENT_TYPE", "REFUND_AMOUNT_INVALID", "REFUND_ALREADY_PENDING", "PAYMENT_NOT_REFUNDABLE", "PAYMENT_NOT_REFUNDABLE_DUE_TO_DISPUTE", "REFUND_ERROR_PAYMENT_NEEDS_COMPLETION", "REFUND_DECLINED", "INSUFFICIENT_PERMISSIONS_FOR_REFUND", "INVALID_CARD_DATA", "SOURCE_USED", "SOURCE_EXPIRED", "UNSUPPORTED_LOYALTY_REWARD_TIER", "LOCATION_MISMATCH", "ORDER_UNPAID_NOT_RETURNABLE", "PARTIAL_PAYMENT_DELAY_CAPTURE_NOT_SUPPORTED", "IDEMPOTENCY_KEY_REUSED", "UNEXPECTED_VALUE", "SANDBOX_NOT_SUPPORTED", "INVALID_EMAIL_ADDRESS", "INVALID_PHONE_NUMBER", "CHECKOUT_EXPIRED", "BAD_CERTIFICATE", "INVALID_SQUARE_VERSION_FORMAT", "API_VERSION_INCOMPATIBLE", "CARD_PRESENCE_REQUIRED", "UNSUPPORTED_SOURCE_TYPE", "CARD_MISMATCH", "PLAID_ERROR", "PLAID_ERROR_ITEM_LOGIN_REQUIRED", "PLAID_ERROR_RATE_LIMIT", "PLAID_ERROR_INVALID_ACCESS_TOKEN", "PLAID_ERROR_INVALID_ACCOUNT_ID", "PLAID_ERROR_NO_ACCOUNTS", "PLAID_ERROR_ITEM_NOT_FOUND", "PLAID_ERROR_INSUFFICIENT_CREDENTIALS", "PLAID_ERROR_ITEM_NOT_SUPPORTED", "PLAID_ERROR_PRODUCT_NOT_READY", "PAYMENT_SOURCE_NOT_ENABLED_FOR_TARGET", "CARD_DECLINED", "VERIFY_CVV_FAILURE", "VERIFY_AVS_FAILURE", "CARD_DECLINED_CALL_ISSUER", "CARD_DECLINED_VERIFICATION_REQUIRED", "BAD_EXPIRATION", "CHIP_INSERTION_REQUIRED", "ALLOWABLE_PIN_TRIES_EXCEEDED", "RESERVATION_DECLINED", "UNKNOWN_BODY_PARAMETER", "CART_INELIGIBLE_FOR_EBT", "NOT_FOUND", "APPLE_PAYMENT_PROCESSING_CERTIFICATE_HASH_NOT_FOUND", "METHOD_NOT_ALLOWED", "NOT_ACCEPTABLE", "REQUEST_TIMEOUT", "CONFLICT", "GONE", "REQUEST_ENTITY_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "UNPROCESSABLE_ENTITY", "RATE_LIMITED", "NOT_IMPLEMENTED", "BAD_GATEWAY", "SERVICE_UNAVAILABLE", "TEMPORARY_ERROR", "GATEWAY_TIMEOUT"];
+export const oauthAuthorizationRevokedEventRevokerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OauthAuthorizationRevokedEventRevokerType"]> = ["APPLICATION", "MERCHANT", "SQUARE"];
