@@ -136,7 +136,16 @@ export class RefreshCoordinator {
       } catch (error) {
         // The lease went to a peer mid-request: its result, not ours, is the one to use.
         if (renewal.lost.aborted) return AGAIN;
-        return await this.#refreshFailed(key, id, leased, fence, error, ctx?.deliveredRefreshToken, renewal);
+        return await this.#refreshFailed(
+          key,
+          id,
+          owner,
+          leased,
+          fence,
+          error,
+          ctx?.deliveredRefreshToken,
+          renewal,
+        );
       }
       // Rule 7: nothing awaited between the token response and the write.
       return await this.#persist(key, id, merge(current, fresh), leased.version, fence, renewal);
@@ -148,6 +157,7 @@ export class RefreshCoordinator {
   async #refreshFailed(
     key: TokenKey,
     id: string,
+    owner: string,
     leased: VersionedRecord,
     fence: number,
     error: unknown,
@@ -177,10 +187,12 @@ export class RefreshCoordinator {
       const unpersisted = saved === AGAIN || "error" in saved ? salvaged : undefined;
       return { error: error as Error, grantRemoved: false, unpersisted };
     }
-    // A holder that failed (a timeout after a pause, say) while a peer refreshed: the peer's token serves.
-    // (A store that fails this read must not hide the provider's error.)
+    // A holder that failed (a timeout after a pause, say) while a peer took over: the peer's token
+    // serves, written already or about to be. (A store that fails here must not hide the provider's error.)
     const after = await this.#o.read(key).catch(() => undefined);
     if (after && after.version !== leased.version) return AGAIN;
+    const stillOurs = await this.#o.store.renewLease(id, owner, fence, this.#o.leaseTtlMs).catch(() => true);
+    if (!stillOurs) return AGAIN;
     if (error instanceof ProviderError && (error.status === 429 || error.retryAfterMs !== undefined)) {
       this.#holds.set(id, { until: Date.now() + (error.retryAfterMs ?? DEFAULT_HOLD_MS), error });
     }
