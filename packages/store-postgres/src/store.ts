@@ -1,23 +1,10 @@
+import { InvalidInputError, StoreError, type WriteResult } from "@partner-oauth/core";
 import {
-  InvalidInputError,
-  SharedTokenStoreBase,
-  StoreError,
-  type TokenData,
-  type VersionedRecord,
-  type WriteCondition,
-  type WriteResult,
-} from "@partner-oauth/core";
-import {
-  checkInteger,
-  checkText,
-  checkTtl,
   DEFAULT_TABLE,
-  malformed,
   parseCount,
-  parseRecord,
   postgresDialect,
   quoteTable,
-  serialize,
+  SqlTokenStore,
   sharedStatements,
   throwMalformed,
 } from "@partner-oauth/store-sql";
@@ -95,12 +82,13 @@ SELECT COALESCE((SELECT version FROM upd), (SELECT version FROM ins))::text AS w
  * as does a bad argument (a key with a NUL character, a record that is not an object, a TTL that is
  * not a positive number of ms). No message holds a key, a token or a statement parameter.
  */
-export class PostgresTokenStore extends SharedTokenStoreBase {
+export class PostgresTokenStore extends SqlTokenStore {
   readonly #client: QueryClient;
-  readonly #sql: StoreStatements;
+  readonly #writeSql: string;
 
   constructor(options: PostgresTokenStoreOptions) {
-    super();
+    const statements = storeStatements(options?.table ?? DEFAULT_TABLE);
+    super(statements);
     if (!isQueryClient(options?.query)) {
       throw new InvalidInputError(
         "query must be a pg Pool or Client, or another query(text, values) client",
@@ -110,65 +98,17 @@ export class PostgresTokenStore extends SharedTokenStoreBase {
       );
     }
     this.#client = options.query;
-    this.#sql = storeStatements(options.table ?? DEFAULT_TABLE);
+    this.#writeSql = statements.write;
   }
 
-  async read(key: string): Promise<VersionedRecord> {
-    checkText(key, "key");
-    const rows = await this.#run("read", this.#sql.read, [key]);
-    const row = rows[0];
-    if (row === undefined) return { token: undefined, version: 0 };
-    const version = parseCount(row.version);
-    const token = parseRecord(row.record);
-    if (version === undefined || token === null || (token !== undefined && version === 0)) throw malformed();
-    return { token, version };
-  }
-
-  async compareAndSet(key: string, token: TokenData, condition: WriteCondition): Promise<WriteResult> {
-    return this.#write("compareAndSet", key, serialize(token), condition);
-  }
-
-  async compareAndDelete(key: string, condition: WriteCondition): Promise<WriteResult> {
-    return this.#write("compareAndDelete", key, null, condition);
-  }
-
-  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
-    checkText(key, "key");
-    checkText(owner, "owner");
-    checkTtl(ttlMs);
-    const rows = await this.#run("acquireLease", this.#sql.acquireLease, [key, owner, ttlMs]);
-    if (rows[0] === undefined) return undefined;
-    return parseCount(rows[0].fence) ?? throwMalformed();
-  }
-
-  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
-    checkText(key, "key");
-    checkText(owner, "owner");
-    checkInteger(fence, "fence");
-    checkTtl(ttlMs);
-    const rows = await this.#run("renewLease", this.#sql.renewLease, [key, owner, fence, ttlMs]);
-    return rows.length > 0;
-  }
-
-  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
-    checkText(key, "key");
-    checkText(owner, "owner");
-    checkInteger(fence, "fence");
-    await this.#run("releaseLease", this.#sql.releaseLease, [key, owner, fence]);
-  }
-
-  async #write(
+  protected async write(
     operation: string,
     key: string,
     json: string | null,
-    condition: WriteCondition,
+    version: number | undefined,
+    fence: number | undefined,
   ): Promise<WriteResult> {
-    checkText(key, "key");
-    const version = condition?.version;
-    const fence = condition?.fence;
-    if (version !== undefined) checkInteger(version, "condition.version");
-    if (fence !== undefined) checkInteger(fence, "condition.fence");
-    const rows = await this.#run(operation, this.#sql.write, [key, json, version ?? null, fence ?? null]);
+    const rows = await this.run(operation, this.#writeSql, [key, json, version ?? null, fence ?? null]);
     const row = rows[0] ?? throwMalformed();
     if (row.written !== null && row.written !== undefined) {
       return { ok: true, version: parseCount(row.written) ?? throwMalformed() };
@@ -182,7 +122,11 @@ export class PostgresTokenStore extends SharedTokenStoreBase {
     return { ok: false, conflict: seen === version ? "fence" : "version" };
   }
 
-  async #run(operation: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+  protected async run(
+    operation: string,
+    text: string,
+    values: unknown[],
+  ): Promise<Record<string, unknown>[]> {
     let result: unknown;
     try {
       result = await runQuery(this.#client, text, values);

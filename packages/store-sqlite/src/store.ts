@@ -1,22 +1,10 @@
+import { InvalidInputError, type WriteResult } from "@partner-oauth/core";
 import {
-  InvalidInputError,
-  SharedTokenStoreBase,
-  type TokenData,
-  type VersionedRecord,
-  type WriteCondition,
-  type WriteResult,
-} from "@partner-oauth/core";
-import {
-  checkInteger,
-  checkText,
-  checkTtl,
   DEFAULT_TABLE,
-  malformed,
   parseCount,
-  parseRecord,
   quoteTable,
   type SharedStatements,
-  serialize,
+  SqlTokenStore,
   sharedStatements,
   sqliteDialect,
   throwMalformed,
@@ -69,86 +57,41 @@ RETURNING version`,
  * is one statement. Failures are `StoreError`s (`retryable` for a busy or locked file, an I/O error
  * or a full disk); rows the store did not write are refused with `InvalidInputError`.
  */
-export class SqliteTokenStore extends SharedTokenStoreBase {
+export class SqliteTokenStore extends SqlTokenStore {
   readonly #driver: SqliteDriver;
   readonly #sql: SqliteStatements;
 
   constructor(options: SqliteTokenStoreOptions) {
-    super();
+    const statements = sqliteStatements(options?.table ?? DEFAULT_TABLE);
+    super(statements);
     if (typeof options?.driver?.all !== "function") {
       throw new InvalidInputError("driver must be a SqliteDriver: use one of the adapters", {
         operation: "store",
       });
     }
     this.#driver = options.driver;
-    this.#sql = sqliteStatements(options.table ?? DEFAULT_TABLE);
+    this.#sql = statements;
   }
 
-  async read(key: string): Promise<VersionedRecord> {
-    checkText(key, "key");
-    const row = (await this.#run("read", this.#sql.read, [key]))[0];
-    if (row === undefined) return { token: undefined, version: 0 };
-    const version = parseCount(row.version);
-    const token = parseRecord(row.record);
-    if (version === undefined || token === null || (token !== undefined && version === 0)) throw malformed();
-    return { token, version };
-  }
-
-  compareAndSet(key: string, token: TokenData, condition: WriteCondition): Promise<WriteResult> {
-    return this.#write("compareAndSet", key, serialize(token), condition);
-  }
-
-  compareAndDelete(key: string, condition: WriteCondition): Promise<WriteResult> {
-    return this.#write("compareAndDelete", key, null, condition);
-  }
-
-  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
-    checkText(key, "key");
-    checkText(owner, "owner");
-    checkTtl(ttlMs);
-    const row = (await this.#run("acquireLease", this.#sql.acquireLease, [key, owner, Math.ceil(ttlMs)]))[0];
-    return row === undefined ? undefined : (parseCount(row.fence) ?? throwMalformed());
-  }
-
-  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
-    checkText(key, "key");
-    checkText(owner, "owner");
-    checkInteger(fence, "fence");
-    checkTtl(ttlMs);
-    const rows = await this.#run("renewLease", this.#sql.renewLease, [key, owner, fence, Math.ceil(ttlMs)]);
-    return rows.length > 0;
-  }
-
-  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
-    checkText(key, "key");
-    checkText(owner, "owner");
-    checkInteger(fence, "fence");
-    await this.#run("releaseLease", this.#sql.releaseLease, [key, owner, fence]);
-  }
-
-  async #write(
+  protected async write(
     operation: string,
     key: string,
     json: string | null,
-    condition: WriteCondition,
+    version: number | undefined,
+    fence: number | undefined,
   ): Promise<WriteResult> {
-    checkText(key, "key");
-    const version = condition?.version;
-    const fence = condition?.fence;
-    if (version !== undefined) checkInteger(version, "condition.version");
-    if (fence !== undefined) checkInteger(fence, "condition.fence");
     const written = (
-      await this.#run(operation, this.#sql.write, [key, json, version ?? null, fence ?? null])
+      await this.run(operation, this.#sql.write, [key, json, version ?? null, fence ?? null])
     )[0];
     if (written !== undefined) return { ok: true, version: parseCount(written.version) ?? throwMalformed() };
     // Refused: say why from the row as it is now (a write in between can only make it "version").
     if (version === undefined) return { ok: false, conflict: "fence" };
-    const row = (await this.#run(operation, this.#sql.conflict, [key]))[0];
+    const row = (await this.run(operation, this.#sql.conflict, [key]))[0];
     const current = row === undefined ? 0 : (parseCount(row.version) ?? throwMalformed());
     return { ok: false, conflict: current === version ? "fence" : "version" };
   }
 
-  async #run(operation: string, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  protected async run(operation: string, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
     try {
       return await this.#driver.all(sql, params);
     } catch (error) {
