@@ -1,4 +1,5 @@
 import { type CallbackInput, verifyCallback } from "./callback.js";
+import { eitherSignal } from "./either-signal.js";
 import {
   InvalidInputError,
   type OAuthOperation,
@@ -551,11 +552,13 @@ function waitFor<T>(
   const { signal, timeoutMs } = options ?? {};
   if (!signal && timeoutMs === undefined) return promise;
   const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-  const stop =
-    signal && deadline ? AbortSignal.any([signal, deadline]) : ((signal ?? deadline) as AbortSignal);
-  return untilAborted(promise, stop).catch((error: unknown) => {
-    throw whyStopped(signal, deadline, timeoutMs, meta) ?? error;
-  });
+  const combined = signal && deadline ? eitherSignal(signal, deadline) : undefined;
+  const stop = combined?.signal ?? ((signal ?? deadline) as AbortSignal);
+  return untilAborted(promise, stop)
+    .catch((error: unknown) => {
+      throw whyStopped(signal, deadline, timeoutMs, meta) ?? error;
+    })
+    .finally(() => combined?.release());
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {

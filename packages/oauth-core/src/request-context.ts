@@ -1,3 +1,4 @@
+import { eitherSignal } from "./either-signal.js";
 import {
   describeFailure,
   InvalidInputError,
@@ -58,7 +59,8 @@ export async function withRequestContext<T>(
   checkCallOptions(options, meta);
   const timeoutMs = options?.timeoutMs ?? base.timeoutMs;
   const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = options?.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const combined = options?.signal ? eitherSignal(options.signal, deadline) : undefined;
+  const signal = combined?.signal ?? deadline;
   const ctx: RequestContext = { provider: base.provider, operation: base.operation, signal, secrets: [] };
   try {
     // Raced against the signal too: an adapter or store that ignores it must not hang the caller.
@@ -97,6 +99,8 @@ export async function withRequestContext<T>(
       });
     }
     throw error;
+  } finally {
+    combined?.release();
   }
 }
 
@@ -112,7 +116,7 @@ export function checkCallOptions(
   meta: { provider?: string | undefined; operation: OAuthOperation },
 ): void {
   if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    // AbortSignal.any takes real signals only; anything else would fail later as a raw TypeError.
+    // Only real signals can be combined; anything else would fail later as a raw TypeError.
     throw new InvalidInputError("signal must be an AbortSignal", meta);
   }
   const timeoutMs = options?.timeoutMs;

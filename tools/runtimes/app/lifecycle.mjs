@@ -3,7 +3,7 @@
 // process, no file system), so Node, Bun and Deno run it as it is and workerd and edge-runtime run
 // it bundled. The mocks' URLs come in as an argument; the result is plain data the harness checks.
 import { braintree } from "@partner-oauth/braintree";
-import { createOAuthClient, MemoryTokenStore } from "@partner-oauth/core";
+import { createOAuthClient, encryptedStore, MemoryTokenStore, storeKey } from "@partner-oauth/core";
 import { gocardless } from "@partner-oauth/gocardless";
 import { createOpenCollectiveGraphQLClient, fetchMe, opencollective } from "@partner-oauth/opencollective";
 import { square } from "@partner-oauth/square";
@@ -128,7 +128,10 @@ const providers = {
   },
   braintree(baseUrl) {
     const redirectUri = "https://partner.example/braintree/callback";
+    // Braintree's grant runs through encryptedStore: AES-GCM by the runtime's own Web Crypto.
     const store = new MemoryTokenStore();
+    const keys = [{ id: "runtime-key", key: crypto.getRandomValues(new Uint8Array(32)) }];
+    const key = storeKey({ provider: "braintree", tokenType: "default", account: "merchant-42" });
     const make = (prefer) =>
       createOAuthClient(
         braintree({
@@ -139,7 +142,7 @@ const providers = {
           baseUrl,
           fetch: mockFetch(prefer),
         }),
-        { store },
+        { store: encryptedStore(store, { keys }) },
       );
     return {
       redirectUri,
@@ -149,7 +152,13 @@ const providers = {
         const before = (await oauth.getToken("merchant-42")).refreshToken;
         const token = await make("example=refresh_token").refresh("merchant-42");
         check(token.refreshToken !== before, "refresh token was not rotated");
-        return "refreshed (rotated refresh token)";
+        const atRest = JSON.stringify(await store.get(key));
+        check(atRest.includes('"poe1.runtime-key.'), "the stored record is not encrypted");
+        check(
+          !atRest.includes(token.accessToken) && !atRest.includes(token.refreshToken),
+          "a token is stored in clear",
+        );
+        return "refreshed (rotated refresh token; encrypted at rest)";
       },
       async end(oauth) {
         await oauth.revoke("merchant-42");
