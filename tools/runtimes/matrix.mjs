@@ -132,6 +132,44 @@ export const runtimes = {
   },
 };
 
+/**
+ * How each runtime runs the SQLite store's conformance checks through its own SQLite (app/sqlite-cli.mjs, worker.mjs):
+ * `bun:sqlite` under Bun, `node:sqlite` under Deno, D1 under workerd; each resolves one row per check.
+ */
+export const sqliteRuntimes = {
+  async "bun (bun:sqlite)"(app) {
+    return rowsFrom(await run(join(BIN, "bun"), ["sqlite-cli.mjs"], { cwd: app, timeoutMs: RUN_TIMEOUT_MS }));
+  },
+  async "deno (node:sqlite)"(app) {
+    const args = [
+      "run",
+      "--quiet",
+      "--no-lock",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "sqlite-cli.mjs",
+    ];
+    const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(app, ".deno") };
+    return rowsFrom(await run(join(BIN, "deno"), args, { cwd: app, env, timeoutMs: RUN_TIMEOUT_MS }));
+  },
+  async "workerd (D1)"(app) {
+    const script = await bundle(app, "worker.mjs", "esm", ["workerd", "worker", "browser"]);
+    const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-04-01", d1Databases: ["DB"] });
+    try {
+      const response = await mf.dispatchFetch("http://runtime-matrix.local/sqlite", {
+        signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      if (response.status !== 200)
+        throw new Error(`the worker answered ${response.status}: ${text.slice(0, 2000)}`);
+      return JSON.parse(text);
+    } finally {
+      await mf.dispose();
+    }
+  },
+};
+
 /** Checks a runtime's rows: every provider's six steps, each passed. Returns the failures as text. */
 export function failuresOf(rows) {
   const problems = rows.filter((row) => !row.ok).map((row) => `${row.provider} / ${row.step}: ${row.detail}`);
@@ -158,9 +196,10 @@ async function bundle(app, entry, format, conditions) {
   return result.outputFiles[0].text;
 }
 
-function rowsFrom({ stdout }) {
+function rowsFrom({ stdout, stderr }) {
   const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
-  if (!line) throw new Error(`no RESULT line in the output:\n${stdout.slice(0, 2000)}`);
+  if (!line)
+    throw new Error(`no RESULT line in the output:\n${stdout.slice(0, 2000)}\n${stderr.slice(0, 2000)}`);
   return JSON.parse(line.slice("RESULT ".length));
 }
 

@@ -1,7 +1,8 @@
 // The runtime matrix under vitest: one test per runtime, each running all five providers' mocked
 // lifecycle from the packed tarballs. A runtime that cannot start fails its test; none is skipped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { failuresOf, PROVIDERS, prepare, runtimes, STEPS_PER_PROVIDER } from "../matrix.mjs";
+import { SQLITE_CHECKS } from "../app/sqlite-checks.mjs";
+import { failuresOf, PROVIDERS, prepare, runtimes, STEPS_PER_PROVIDER, sqliteRuntimes } from "../matrix.mjs";
 
 const STEPS = PROVIDERS.length * STEPS_PER_PROVIDER;
 let prepared;
@@ -43,6 +44,20 @@ describe("the packed tarballs run every provider's lifecycle", () => {
       });
       expect(failures).toEqual([]);
       expect(rows).toHaveLength(STEPS);
+    });
+  }
+});
+
+describe("the packed SQLite store passes its conformance checks through each runtime's own SQLite", () => {
+  for (const [name, runChecks] of Object.entries(sqliteRuntimes)) {
+    it(`under ${name}`, async () => {
+      const rows = await runChecks(prepared.app);
+      const failed = rows.filter((row) => !row.ok).map((row) => `${row.step}: ${row.detail}`);
+      console.log(
+        `sqlite ${name.padEnd(20)} ${failed.length ? "FAIL" : "pass"}  ${rows.length - failed.length} of ${SQLITE_CHECKS} checks${failed.map((f) => `\n    ${f}`).join("")}`,
+      );
+      expect(failed).toEqual([]);
+      expect(rows).toHaveLength(SQLITE_CHECKS);
     });
   }
 });
