@@ -200,10 +200,31 @@ export function createOAuthClient<P extends AnyProvider>(
   provider: P,
   options: OAuthClientOptions<RawOf<P>>,
 ): OAuthClient<P> {
-  return new LifecycleClient(provider, options as OAuthClientOptions<Raw>) as unknown as OAuthClient<P>;
+  const client = new LifecycleClient(provider, options as OAuthClientOptions<Raw>);
+  // At run time exactly the methods the type offers: `"refresh" in gocardlessClient` is false.
+  const facade: Record<string, unknown> = { provider: client.provider };
+  const methods = [
+    "authorize",
+    "handleCallback",
+    "exchange",
+    "getToken",
+    "forget",
+    "applyRevocation",
+  ] as const;
+  for (const method of methods) facade[method] = client[method].bind(client);
+  const has = (capability: string) =>
+    typeof (provider as unknown as Record<string, unknown>)[capability] === "function";
+  if (has("refreshToken")) facade.refresh = client.refresh.bind(client);
+  if (has("revokeToken")) facade.revoke = client.revoke.bind(client);
+  if (has("introspectToken")) facade.introspect = client.introspect.bind(client);
+  if (has("clientCredentials")) facade.clientCredentials = client.clientCredentials.bind(client);
+  return Object.freeze(facade) as unknown as OAuthClient<P>;
 }
 
 type Raw = unknown;
+
+/** A UTF-16 surrogate without its pair: no valid text, and `encodeURIComponent` throws on it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 class LifecycleClient {
   readonly provider: AnyProvider;
@@ -512,9 +533,15 @@ class LifecycleClient {
   }
 
   #key(account: string | undefined, tokenType: string | undefined, operation: OAuthOperation): TokenKey {
-    if (typeof account !== "string" || account.length === 0 || account.length > 512) {
+    if (
+      typeof account !== "string" ||
+      account.length === 0 ||
+      account.length > 512 ||
+      LONE_SURROGATE.test(account)
+    ) {
+      // Checked before any request: a store key that cannot be built after an exchange orphans a grant.
       throw new InvalidInputError(
-        "account must be a non-empty string of at most 512 characters",
+        "account must be a non-empty, well-formed string of at most 512 characters",
         this.#meta(operation),
       );
     }

@@ -9,7 +9,6 @@ import {
   StateMismatchError,
   TokenNotFoundError,
   type TokenUpdateEvent,
-  UnsupportedOperationError,
 } from "../src/index.js";
 import { lifecycle, slot } from "./helpers.js";
 
@@ -116,7 +115,10 @@ describe("capabilities", () => {
     expectTypeOf(oauth).not.toHaveProperty("clientCredentials");
     expectTypeOf(oauth.authorize).parameter(0).toEqualTypeOf<{ scope: "x" }>();
     // @ts-expect-error refresh is not offered for a provider without refresh tokens
-    await expect(oauth.refresh("a")).rejects.toBeInstanceOf(UnsupportedOperationError);
+    expect(oauth.refresh).toBeUndefined();
+    for (const method of ["refresh", "revoke", "introspect", "clientCredentials"])
+      expect(method in oauth).toBe(false);
+    expect(Object.isFrozen(oauth)).toBe(true);
   });
 
   it("an expired token of a provider without refresh needs reauthorization", async () => {
@@ -130,14 +132,29 @@ describe("capabilities", () => {
       raw: {},
     });
     await expect(oauth.getToken("a")).rejects.toBeInstanceOf(ReauthorizationRequiredError);
-    // Called with the types bypassed, a missing capability is a typed runtime error.
-    const untyped = oauth as unknown as { refresh(account: string): Promise<unknown> };
-    await expect(untyped.refresh("a")).rejects.toBeInstanceOf(UnsupportedOperationError);
+    // With the types bypassed, the missing capability is missing at run time too.
+    expect((oauth as unknown as { refresh?: unknown }).refresh).toBeUndefined();
   });
 
   it("rejects an expired token without refresh token with ReauthorizationRequiredError", async () => {
     const { oauth, store } = await lifecycle();
     await store.set(slot("a"), { accessToken: "a", tokenType: "Bearer", expiresAt: 1, scopes: [], raw: {} });
     await expect(oauth.getToken("a")).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+  });
+});
+
+describe("accounts", () => {
+  it("an account with a lone surrogate is refused before the code is exchanged (no orphaned grant)", async () => {
+    const { oauth, server } = await lifecycle();
+    for (const account of ["\uD800", "a\uDC00b", "x\uD83D"]) {
+      await expect(oauth.exchange("code", { account, codeVerifier: "v".repeat(43) })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    }
+    expect(server.tokenRequests).toBe(0);
+    // A well-formed pair is fine.
+    await expect(
+      oauth.exchange("code", { account: "merchant-😀", codeVerifier: "v".repeat(43) }),
+    ).resolves.toBeDefined();
   });
 });
