@@ -49,8 +49,9 @@ async function openPlainStore(kind, { table, name, user }) {
       close: async () => db.close(),
     };
   }
-  if (kind === "redis") {
+  if (kind === "redis" || kind === "redis-notify") {
     // `table` is the key prefix; `name` the connection's CLIENT SETNAME, so a test can find and kill it.
+    // `redis-notify` adds a subscribe-mode connection that wakes waiters on a peer's write.
     // The offline queue stays on: a command sent while the client reconnects waits for the connection.
     // Loaded here, so the other kinds need neither package.
     const { fromNodeRedis, RedisTokenStore } = await import("@partner-oauth/store-redis");
@@ -63,9 +64,15 @@ async function openPlainStore(kind, { table, name, user }) {
     // A connection killed by the server must not crash the process (node-redis emits it as "error").
     client.on("error", () => {});
     await client.connect();
+    const subscriber = kind === "redis-notify" ? client.duplicate() : undefined;
+    subscriber?.on("error", () => {});
+    await subscriber?.connect();
     return {
-      store: new RedisTokenStore({ client: fromNodeRedis(client), prefix: table }),
-      close: () => client.close().catch(() => client.destroy()),
+      store: new RedisTokenStore({ client: fromNodeRedis(client), prefix: table, subscriber }),
+      close: async () => {
+        await subscriber?.close().catch(() => subscriber.destroy());
+        await client.close().catch(() => client.destroy());
+      },
     };
   }
   if (kind === "memory") return { store: new MemoryTokenStore(), close: async () => {} };

@@ -95,6 +95,11 @@ class EncryptedSharedStore extends SharedTokenStoreBase {
   releaseLease(key: string, owner: string, fence: number): Promise<void> {
     return this.#store.releaseLease(key, owner, fence);
   }
+
+  override waitForChange(key: string, version: number, timeoutMs: number): Promise<void> {
+    if (this.#store.waitForChange) return this.#store.waitForChange(key, version, timeoutMs);
+    return new Promise((resolve) => setTimeout(resolve, timeoutMs));
+  }
 }
 
 /** The keys, checked at construction and imported into Web Crypto on first use. */

@@ -286,10 +286,16 @@ export class RefreshCoordinator {
 
   /** Rule 8: waits until the record's version moves, or until it is time to try the lease again. */
   async #waitForChange(key: TokenKey, version: number, giveUpAt: number): Promise<VersionedRecord> {
+    const id = storeKey(key);
     const until = Math.min(giveUpAt, Date.now() + LEASE_RETRY_MS);
     let delay = 4;
+    const store = this.#o.store;
     for (;;) {
-      await sleep(delay * (0.5 + Math.random()));
+      const pause = delay * (0.5 + Math.random());
+      // A store that is told of writes wakes this waiter at once; others are polled.
+      await (store.waitForChange
+        ? store.waitForChange(id, version, pause).catch(() => sleep(pause))
+        : sleep(pause));
       try {
         const now = await this.#o.read(key);
         if (now.version !== version || Date.now() >= until) return now;

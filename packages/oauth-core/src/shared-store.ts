@@ -58,6 +58,12 @@ export interface SharedTokenStore extends TokenStore {
   renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean>;
   /** Frees the lease if `owner`/`fence` still hold it; otherwise does nothing. */
   releaseLease(key: string, owner: string, fence: number): Promise<void>;
+  /**
+   * Optional: resolves as soon as the key's record may have changed from `version` (a store told of
+   * writes, as Redis is by pub/sub), and after `timeoutMs` at the latest. Waiters read the record
+   * again either way, so a missed or a spurious wake-up costs one poll, never a wrong answer.
+   */
+  waitForChange?(key: string, version: number, timeoutMs: number): Promise<void>;
 }
 
 /**
@@ -84,6 +90,8 @@ export abstract class SharedTokenStoreBase implements SharedTokenStore {
   abstract acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined>;
   abstract renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean>;
   abstract releaseLease(key: string, owner: string, fence: number): Promise<void>;
+  /** See `SharedTokenStore.waitForChange`; a store without it is polled. */
+  waitForChange?(key: string, version: number, timeoutMs: number): Promise<void>;
 }
 
 const SHARED_METHODS = [

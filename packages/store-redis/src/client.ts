@@ -44,3 +44,29 @@ export function isRedisEvalClient(value: unknown): value is RedisEvalClient {
   const client = value as Record<string, unknown>;
   return typeof client.evalsha === "function" && typeof client.eval === "function";
 }
+
+/**
+ * A connection in subscribe mode, for the store's optional wake-ups: `client.duplicate()` of a
+ * node-redis 5 client, connected, fits as it is; `fromIoredisSubscriber` adapts an ioredis one.
+ */
+export interface RedisSubscriber {
+  pSubscribe(pattern: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+}
+
+/** The calls of an ioredis 5 client in subscribe mode the adapter uses. */
+export interface IoredisSubscribing {
+  psubscribe(pattern: string): Promise<unknown>;
+  on(event: "pmessage", listener: (pattern: string, channel: string, message: string) => void): unknown;
+}
+
+/** A `RedisSubscriber` over an ioredis 5 client used for nothing else: `fromIoredisSubscriber(redis.duplicate())`. */
+export function fromIoredisSubscriber(client: IoredisSubscribing): RedisSubscriber {
+  return {
+    async pSubscribe(pattern, listener) {
+      client.on("pmessage", (matched, channel, message) => {
+        if (matched === pattern) listener(message, channel);
+      });
+      return client.psubscribe(pattern);
+    },
+  };
+}

@@ -1,9 +1,12 @@
 export {
   fromIoredis,
+  fromIoredisSubscriber,
   fromNodeRedis,
   type IoredisScripting,
+  type IoredisSubscribing,
   type NodeRedisScripting,
   type RedisEvalClient,
+  type RedisSubscriber,
 } from "./client.js";
 export { SCRIPTS, type ScriptName } from "./scripts.js";
 export {

@@ -47,7 +47,8 @@ return {'ok', version}
   /**
    * ARGV: `set` or `delete`, the record's JSON text, the expected version (`''`: any), the writer's
    * fence (`''`: none). Refuses `{'version'}` when the version differs, `{'fence'}` when a newer fence
-   * was granted; otherwise writes (or removes) `record` and bumps `version`: `{'ok', newVersion}`.
+   * was granted; otherwise writes (or removes) `record`, bumps `version` and publishes it on
+   * `<record key>:changed`: `{'ok', newVersion}`.
    * A delete keeps the hash, so `version` and `fence` never go back.
    */
   write: `${PRELUDE}
@@ -60,7 +61,10 @@ if ARGV[1] == 'set' then
 else
   redis.call('HDEL', KEYS[1], 'record')
 end
-return {'ok', redis.call('HINCRBY', KEYS[1], 'version', 1)}
+local written = redis.call('HINCRBY', KEYS[1], 'version', 1)
+-- Wakes the key's waiters in other processes (subscribed stores); nobody listening costs nothing.
+redis.call('PUBLISH', KEYS[1] .. ':changed', written)
+return {'ok', written}
 `,
 
   /**

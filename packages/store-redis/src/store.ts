@@ -7,7 +7,7 @@ import {
   type WriteCondition,
   type WriteResult,
 } from "@partner-oauth/core";
-import { isRedisEvalClient, type RedisEvalClient } from "./client.js";
+import { isRedisEvalClient, type RedisEvalClient, type RedisSubscriber } from "./client.js";
 import { classify, storeError } from "./errors.js";
 import { SCRIPTS, type ScriptName } from "./scripts.js";
 
@@ -22,6 +22,12 @@ export interface RedisTokenStoreOptions {
    * `partner-oauth:`.
    */
   prefix?: string | undefined;
+  /**
+   * A second connection, in subscribe mode, that wakes this process's waiters as soon as another
+   * process writes the key they wait on (the write script publishes each new version). Without it
+   * waiters poll every few ms; with it they still poll as a fallback, since pub/sub may drop a message.
+   */
+  subscriber?: RedisSubscriber | undefined;
 }
 
 /** The key prefix unless told otherwise. */
@@ -67,6 +73,10 @@ export function redisKeys(key: string, prefix: string = DEFAULT_PREFIX): RedisKe
 export class RedisTokenStore extends SharedTokenStoreBase {
   readonly #client: RedisEvalClient;
   readonly #prefix: string;
+  readonly #subscriber: RedisSubscriber | undefined;
+  /** Channel → the wake-ups of this process's waiters on it. */
+  readonly #waiters = new Map<string, Set<() => void>>();
+  #subscribed: Promise<boolean> | undefined;
 
   constructor(options: RedisTokenStoreOptions) {
     super();
@@ -80,6 +90,45 @@ export class RedisTokenStore extends SharedTokenStoreBase {
     checkPrefix(prefix);
     this.#client = options.client;
     this.#prefix = prefix;
+    this.#subscriber = options.subscriber;
+  }
+
+  /**
+   * Resolves when another process writes `key` (its script published the new version) or after
+   * `timeoutMs`; at once a timeout without a subscriber. A version already past `version` is the
+   * caller's to notice on its next read.
+   */
+  override async waitForChange(key: string, _version: number, timeoutMs: number): Promise<void> {
+    const channel = `${redisKeys(key, this.#prefix).record}:changed`;
+    if (!this.#subscriber || !(await this.#subscribe())) return sleep(timeoutMs);
+    await new Promise<void>((resolve) => {
+      const wakeUps = this.#waiters.get(channel) ?? new Set<() => void>();
+      this.#waiters.set(channel, wakeUps);
+      const wake = () => {
+        clearTimeout(timer);
+        wakeUps.delete(wake);
+        if (wakeUps.size === 0) this.#waiters.delete(channel);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      wakeUps.add(wake);
+    });
+  }
+
+  /** One pattern subscription for the whole prefix, made on first use; `false` if it failed (then: poll). */
+  #subscribe(): Promise<boolean> {
+    this.#subscribed ??= (this.#subscriber as RedisSubscriber)
+      .pSubscribe(`${globEscape(this.#prefix)}*:changed`, (_message, channel) => {
+        for (const wake of [...(this.#waiters.get(channel) ?? [])]) wake();
+      })
+      .then(
+        () => true,
+        () => {
+          this.#subscribed = undefined;
+          return false;
+        },
+      );
+    return this.#subscribed;
   }
 
   async read(key: string): Promise<VersionedRecord> {
@@ -324,4 +373,13 @@ function checkTtl(ttlMs: unknown): string {
     });
   }
   return String(Math.ceil(ttlMs));
+}
+
+/** A prefix as a literal inside a Redis glob pattern. */
+function globEscape(text: string): string {
+  return text.replace(/[\\*?[\]]/g, "\\$&");
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
