@@ -2,6 +2,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cluster } from "../cluster.mjs";
 import { redisUrl } from "../stores.mjs";
+import { scanKeys } from "./redis-keys.js";
 import { expectClean, type RoundReport } from "./report.js";
 
 /** Every key of this run starts with it; removed afterwards. */
@@ -10,23 +11,7 @@ const admin = createClient({ url: redisUrl() });
 admin.on("error", () => {});
 let cluster: Cluster;
 
-async function keysOfRun(): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = (await admin.sendCommand([
-      "SCAN",
-      cursor,
-      "MATCH",
-      `${prefix}*`,
-      "COUNT",
-      "1000",
-    ])) as [string, string[]];
-    cursor = String(next);
-    found.push(...keys);
-  } while (cursor !== "0");
-  return found;
-}
+const keysOfRun = () => scanKeys(admin, `${prefix}*`);
 
 beforeAll(async () => {
   await admin.connect();

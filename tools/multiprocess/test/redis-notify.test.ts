@@ -2,6 +2,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cluster } from "../cluster.mjs";
 import { redisUrl } from "../stores.mjs";
+import { scanKeys } from "./redis-keys.js";
 import { expectClean, type RoundReport, rounds, summarize } from "./report.js";
 
 /** Every key of this run starts with it; removed afterwards. */
@@ -17,7 +18,8 @@ afterAll(async () => {
   summarize("4 processes × 50 callers over Redis with pub/sub wake-ups");
   const admin = createClient({ url: redisUrl() });
   await admin.connect();
-  for (const key of await admin.keys(`${prefix}*`)) await admin.unlink(key);
+  const keys = await scanKeys(admin, `${prefix}*`);
+  if (keys.length > 0) await admin.unlink(keys);
   await admin.quit();
 });
 

@@ -1,16 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The store package's own redis-server for tests: append-only, restarted by a SIGKILL (`crash`).
+import { OwnRedis } from "../../../packages/store-redis/test/support/own-server.js";
 import { Cluster } from "../cluster.mjs";
+import { scanKeys } from "./redis-keys.js";
 import { expectClean, type RoundReport, rounds, summarize } from "./report.js";
 
 /** Every key of this run starts with it; removed afterwards. */
 const prefix = `po-multiprocess:${process.pid}:${Date.now()}:`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -25,96 +22,8 @@ async function admin(url: string): Promise<RedisClient> {
 }
 
 async function dropKeys(client: RedisClient): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = (await client.sendCommand([
-      "SCAN",
-      cursor,
-      "MATCH",
-      `${prefix}*`,
-      "COUNT",
-      "1000",
-    ])) as [string, string[]];
-    cursor = String(next);
-    if (keys.length > 0) await client.sendCommand(["UNLINK", ...keys]);
-  } while (cursor !== "0");
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Whether a Redis at `port` answers PING with PONG (not `-LOADING`, not refused). */
-function pong(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    let answer = "";
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.on("error", () => done(false));
-    socket.on("connect", () => socket.write("*1\r\n$4\r\nPING\r\n"));
-    socket.on("data", (data) => {
-      answer += data.toString();
-      if (answer.includes("\r\n")) done(answer.startsWith("+PONG"));
-    });
-  });
-}
-
-/**
- * A redis-server of the test's own, on a free port, that keeps its data across a restart: append-only
- * file, fsync on every write (`--appendonly yes --appendfsync always`) in a temporary directory. A
- * restart is a crash: SIGKILL, then the same command again, which replays the file. (With the
- * default `--appendonly no --save ""` a restart would come back empty: every record, version, fence
- * and lease gone.)
- */
-class OwnRedis {
-  readonly dir = mkdtempSync(join(tmpdir(), "po-redis-"));
-  port = 0;
-  restarts = 0;
-  #child: ChildProcess | undefined;
-
-  async start(): Promise<this> {
-    if (this.port === 0) this.port = await freePort();
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"];
-    args.push("--appendfsync", "always", "--dir", this.dir, "--logfile", join(this.dir, "redis.log"));
-    this.#child = spawn("redis-server", args, { stdio: "ignore" });
-    const until = Date.now() + 30_000;
-    while (!(await pong(this.port))) {
-      if (Date.now() > until || this.#child.exitCode !== null) throw new Error("redis-server did not start");
-      await sleep(20);
-    }
-    return this;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async restart(): Promise<void> {
-    await this.#kill("SIGKILL");
-    this.restarts++;
-    await this.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#kill("SIGTERM");
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  async #kill(signal: NodeJS.Signals): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill(signal);
-    await exited;
-  }
+  const keys = await scanKeys(client, `${prefix}*`);
+  if (keys.length > 0) await client.sendCommand(["UNLINK", ...keys]);
 }
 
 const percentile = (values: number[], p: number) => {
@@ -221,7 +130,7 @@ describe(
     let client: RedisClient;
 
     beforeAll(async () => {
-      server = await new OwnRedis().start();
+      server = await new OwnRedis(true).start();
       // Forked workers inherit the environment: they connect to this server.
       process.env.REDIS_URL_TEST = server.url;
       client = await admin(server.url);
@@ -229,7 +138,7 @@ describe(
         store: "redis",
         table: prefix,
         adminCommand: (args: string[]) => client.sendCommand(args),
-        restartStore: () => server.restart(),
+        restartStore: () => server.crash(),
       }).start();
     }, HOOK_TIMEOUT_MS);
 
@@ -242,9 +151,9 @@ describe(
 
     for (let round = 1; round <= 3; round++) {
       it(`the server killed and restarted after the provider rotated, before the holder's write (${round}): records, fences and leases survive, the write lands, nothing lost`, async () => {
-        const restarts = server.restarts;
+        const restarts = server.crashes;
         const report = await play(cluster, "redis-restart");
-        expect(server.restarts).toBe(restarts + 1);
+        expect(server.crashes).toBe(restarts + 1);
         expect(report.loss).toBe("none");
         expect(report.refreshRequests).toBe(1);
         expect(report.invalidGrants).toBe(0);

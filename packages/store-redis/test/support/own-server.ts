@@ -35,11 +35,13 @@ function pong(port: number): Promise<boolean> {
  * A `redis-server` of the test's own on a free port, in a temporary directory. `persistent`: an
  * append-only file fsynced on every write (`--appendonly yes --appendfsync always`); otherwise nothing on
  * disk (`--appendonly no --save ""`, as tools/ensure-redis.sh starts the shared test server). `crash`
- * is SIGKILL then the same command again.
+ * is SIGKILL then the same command again. Also used by tools/multiprocess's Redis rounds.
  */
 export class OwnRedis {
   readonly dir = mkdtempSync(join(tmpdir(), "po-redis-"));
   port = 0;
+  /** How many times `crash` restarted it. */
+  crashes = 0;
   #child: ChildProcess | undefined;
 
   constructor(readonly persistent: boolean) {}
@@ -60,8 +62,13 @@ export class OwnRedis {
     return this;
   }
 
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
   async crash(): Promise<void> {
     await this.#kill("SIGKILL");
+    this.crashes++;
     await this.start();
   }
 
