@@ -1,4 +1,5 @@
 import { type CallbackInput, verifyCallback } from "./callback.js";
+import { hasDueIndex } from "./due-index.js";
 import { eitherSignal } from "./either-signal.js";
 import {
   InvalidInputError,
@@ -20,6 +21,7 @@ import type {
   TokenTypeOf,
 } from "./provider.js";
 import { RefreshCoordinator, type RefreshOutcome } from "./refresh-coordinator.js";
+import { withRefreshDue } from "./refresh-due.js";
 import {
   type CallOptions,
   checkCallOptions,
@@ -39,6 +41,7 @@ import { isSharedTokenStore, type SharedTokenStore, type VersionedRecord } from 
 import { SingleFlight } from "./single-flight.js";
 import { createState } from "./state.js";
 import { storeKey, type TokenKey, type TokenStore } from "./store.js";
+import { type SweepOptions, type SweepReport, sweep } from "./sweep.js";
 import { isTokenData, type Token, type TokenData, toToken, toTokenData } from "./token.js";
 
 /**
@@ -164,6 +167,12 @@ export interface RefreshMethods<P extends AnyProvider> {
     account: string,
     options?: SlotOptions<TokenTypeOf<P>> & { ifAccessToken?: string | undefined },
   ): Promise<Token<RawOf<P>>>;
+  /**
+   * Refreshes the grants due before `options.before` (default now) so their refresh tokens do not
+   * die of disuse: each under its lease, skipping what another process refreshes or holds. Needs a
+   * store with a due index (`MemoryTokenStore` and the PostgreSQL, Redis and SQLite stores).
+   */
+  sweep(options?: SweepOptions): Promise<SweepReport>;
 }
 
 export interface RevokeMethods<P extends AnyProvider> {
@@ -214,7 +223,10 @@ export function createOAuthClient<P extends AnyProvider>(
   for (const method of methods) facade[method] = client[method].bind(client);
   const has = (capability: string) =>
     typeof (provider as unknown as Record<string, unknown>)[capability] === "function";
-  if (has("refreshToken")) facade.refresh = client.refresh.bind(client);
+  if (has("refreshToken")) {
+    facade.refresh = client.refresh.bind(client);
+    facade.sweep = client.sweep.bind(client);
+  }
   if (has("revokeToken")) facade.revoke = client.revoke.bind(client);
   if (has("introspectToken")) facade.introspect = client.introspect.bind(client);
   if (has("clientCredentials")) facade.clientCredentials = client.clientCredentials.bind(client);
@@ -263,6 +275,7 @@ class LifecycleClient {
             provider: provider as AnyProvider & RefreshCapability,
             now: this.#now,
             expiring: (token) => this.#expiring(token),
+            stamp: (record) => this.#stamp(record),
             read: (key) => this.#readVersioned(key, "refresh"),
             call: (signal, run) => this.#call("refresh", { signal }, run),
             leaseTtlMs,
@@ -330,6 +343,32 @@ class LifecycleClient {
   ): Promise<Token<Raw>> {
     const key = this.#key(account, options?.tokenType, "refresh");
     return this.#refreshShared(key, options, options?.ifAccessToken ?? null);
+  }
+
+  async sweep(options?: SweepOptions): Promise<SweepReport> {
+    const coordinator = this.#capability<RefreshCapability>("refreshToken", "sweep") && this.#coordinator;
+    const store = this.#options.store;
+    if (!hasDueIndex(store) || !coordinator) {
+      throw new UnsupportedOperationError(
+        "sweep needs a store that lists due grants (listDue): MemoryTokenStore, PostgreSQL, Redis or SQLite",
+        this.#meta("sweep"),
+      );
+    }
+    return sweep(
+      {
+        index: store,
+        prefix: `${encodeURIComponent(this.provider.id)}:`,
+        now: this.#now,
+        refreshIfDue: async (key, before) => {
+          const due = (token: TokenData) => token.refreshDueAt !== undefined && token.refreshDueAt <= before;
+          const outcome = await coordinator.refresh(key, due, { skipIfHeld: true });
+          if ("held" in outcome && outcome.held) return "held";
+          await this.#afterRefresh(key, outcome);
+          return "refreshed" in outcome && outcome.refreshed ? "refreshed" : "not_due";
+        },
+      },
+      options,
+    );
   }
 
   async revoke(account: string, options?: SlotOptions<string>): Promise<void> {
@@ -473,7 +512,7 @@ class LifecycleClient {
 
   /** Persists first, then tells the hook, then hands out: nobody gets a token the store does not have. */
   async #save(key: TokenKey, data: TokenData, reason: TokenUpdateReason): Promise<Token<Raw>> {
-    const record = toTokenData(data);
+    const record = this.#stamp(toTokenData(data));
     // Unconditional: a new grant replaces whatever was there, and a refresh racing it loses its
     // compare-and-set.
     await this.#store.compareAndSet(storeKey(key), record, {});
@@ -514,6 +553,11 @@ class LifecycleClient {
         this.#meta(operation),
       );
     return stored;
+  }
+
+  /** The record as written now: with the `refreshDueAt` its provider's refresh-token life gives. */
+  #stamp(record: TokenData): TokenData {
+    return withRefreshDue(record, this.#now(), this.provider.refreshTokenLifetimeMs);
   }
 
   #expiring(token: TokenData): boolean {

@@ -1,3 +1,4 @@
+import { type DueIndex, type DuePage, type DueQuery, hasDueIndex } from "./due-index.js";
 import { InvalidInputError, TokenDecryptionError } from "./errors.js";
 import {
   isSharedTokenStore,
@@ -45,6 +46,10 @@ type SecretField = "accessToken" | "refreshToken" | "raw";
  * where an envelope belongs) throws `TokenDecryptionError` naming the key id, never the key, and
  * nothing is deleted.
  */
+export function encryptedStore(
+  store: SharedTokenStore & DueIndex,
+  options: EncryptedStoreOptions,
+): SharedTokenStore & DueIndex;
 export function encryptedStore(store: SharedTokenStore, options: EncryptedStoreOptions): SharedTokenStore;
 export function encryptedStore(store: TokenStore, options: EncryptedStoreOptions): TokenStore;
 export function encryptedStore(store: TokenStore, options: EncryptedStoreOptions): TokenStore {
@@ -60,14 +65,17 @@ export function encryptedStore(store: TokenStore, options: EncryptedStoreOptions
   };
 }
 
-class EncryptedSharedStore extends SharedTokenStoreBase {
+class EncryptedSharedStore extends SharedTokenStoreBase implements Partial<DueIndex> {
   readonly #store: SharedTokenStore;
   readonly #ring: KeyRing;
+  /** The inner store's due index, when it has one: `refreshDueAt` is never encrypted. */
+  readonly listDue?: (query: DueQuery) => Promise<DuePage>;
 
   constructor(store: SharedTokenStore, ring: KeyRing) {
     super();
     this.#store = store;
     this.#ring = ring;
+    if (hasDueIndex(store)) this.listDue = (query) => store.listDue(query);
   }
 
   async read(key: string): Promise<VersionedRecord> {

@@ -11,6 +11,7 @@ export type OAuthOperation =
   | "introspect"
   | "client_credentials"
   | "get_token"
+  | "sweep"
   | "store"
   | "request"
   | "webhook";

@@ -21,6 +21,14 @@ export {
   type TokenUpdateReason,
   type UnpersistedTokenEvent,
 } from "./client.js";
+export {
+  type DueCursor,
+  type DueGrant,
+  type DueIndex,
+  type DuePage,
+  type DueQuery,
+  hasDueIndex,
+} from "./due-index.js";
 export { type EncryptedStoreOptions, type EncryptionKey, encryptedStore } from "./encrypted-store.js";
 export { endpointUrl } from "./endpoint-url.js";
 export {
@@ -87,6 +95,7 @@ export {
   unexpectedBody,
 } from "./provider-error.js";
 export { REDACTED, redact } from "./redact.js";
+export { MAX_KEEP_ALIVE_MARGIN_MS, refreshDueAt } from "./refresh-due.js";
 export { RedirectRefusedError, refuseRedirects } from "./refuse-redirects.js";
 export {
   type CallOptions,
@@ -116,7 +125,16 @@ export {
 } from "./shared-store.js";
 export { SingleFlight } from "./single-flight.js";
 export { constantTimeEqual, createState } from "./state.js";
-export { storeKey, type TokenKey, type TokenStore } from "./store.js";
+export { parseStoreKey, storeKey, type TokenKey, type TokenStore } from "./store.js";
+export type { SweepOptions, SweepReport, SweepStop, SweptGrant } from "./sweep.js";
+export {
+  type SweepAllOptions,
+  type Sweepable,
+  type Sweeper,
+  type SweeperOptions,
+  startSweeper,
+  sweepAll,
+} from "./sweeper.js";
 export { describeToken, type Token, type TokenData, toToken, toTokenData } from "./token.js";
 export {
   checkNoticeAge,

@@ -1,3 +1,11 @@
+import {
+  compareDue,
+  type DueGrant,
+  type DueIndex,
+  type DuePage,
+  type DueQuery,
+  isAfter,
+} from "./due-index.js";
 import { LeaseTable } from "./lease-table.js";
 import {
   SharedTokenStoreBase,
@@ -11,6 +19,8 @@ interface Entry {
   /** The record as JSON text, or `undefined` once deleted (the entry stays: its version must not reset). */
   json: string | undefined;
   version: number;
+  /** The record's `refreshDueAt`, kept beside it for `listDue`. */
+  due: number | undefined;
 }
 
 export interface MemoryTokenStoreOptions {
@@ -25,7 +35,7 @@ export interface MemoryTokenStoreOptions {
  * caller can use to change a stored token, and a record that cannot be serialized fails at the
  * write, leaving the old one intact. Everything is lost when the process exits.
  */
-export class MemoryTokenStore extends SharedTokenStoreBase {
+export class MemoryTokenStore extends SharedTokenStoreBase implements DueIndex {
   readonly #entries = new Map<string, Entry>();
   readonly #leases: LeaseTable;
 
@@ -45,11 +55,28 @@ export class MemoryTokenStore extends SharedTokenStoreBase {
 
   async compareAndSet(key: string, token: TokenData, condition: WriteCondition): Promise<WriteResult> {
     const json = JSON.stringify(token); // before any check: a record that cannot be stored changes nothing
-    return this.#write(key, json, condition);
+    return this.#write(key, json, condition, token.refreshDueAt);
   }
 
   async compareAndDelete(key: string, condition: WriteCondition): Promise<WriteResult> {
-    return this.#write(key, undefined, condition);
+    return this.#write(key, undefined, condition, undefined);
+  }
+
+  /** Scans every record: fine for the few thousand a test or a single process holds. */
+  async listDue(query: DueQuery): Promise<DuePage> {
+    const grants: DueGrant[] = [];
+    for (const [key, entry] of this.#entries) {
+      const grant = { key, refreshDueAt: entry.due as number };
+      if (
+        entry.due !== undefined &&
+        entry.due <= query.before &&
+        key.startsWith(query.prefix) &&
+        isAfter(grant, query.after)
+      )
+        grants.push(grant);
+    }
+    const page = grants.sort(compareDue).slice(0, query.limit);
+    return { grants: page, next: grants.length > query.limit ? page.at(-1) : undefined };
   }
 
   async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
@@ -71,12 +98,17 @@ export class MemoryTokenStore extends SharedTokenStoreBase {
     return count;
   }
 
-  #write(key: string, json: string | undefined, condition: WriteCondition): WriteResult {
+  #write(
+    key: string,
+    json: string | undefined,
+    condition: WriteCondition,
+    due: number | undefined,
+  ): WriteResult {
     const version = this.#entries.get(key)?.version ?? 0;
     if (condition.version !== undefined && condition.version !== version)
       return { ok: false, conflict: "version" };
     if (!this.#leases.admits(key, condition.fence)) return { ok: false, conflict: "fence" };
-    this.#entries.set(key, { json, version: version + 1 });
+    this.#entries.set(key, { json, version: version + 1, due });
     return { ok: true, version: version + 1 };
   }
 }

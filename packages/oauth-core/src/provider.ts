@@ -50,6 +50,12 @@ export interface ProviderAdapter<
   readonly pkce: "S256" | "none";
   /** How the provider's refresh tokens behave (`none` when it has no refresh). */
   readonly refreshTokens: RefreshTokenBehaviour;
+  /**
+   * How long a refresh token lives from its issue or last use, where the provider documents it
+   * (TrueLayer: used within 30 days; Braintree: 180 days). With the provider's own
+   * `refreshTokenExpiresAt` it sets each record's `refreshDueAt`, which `sweep` keeps alive.
+   */
+  readonly refreshTokenLifetimeMs?: number | undefined;
   authorizationUrl(input: AuthorizationUrlInput<TAuthorizeOptions>): URL;
   exchangeCode(input: CodeExchangeInput, ctx: RequestContext): Promise<TokenData<TRaw>>;
 }

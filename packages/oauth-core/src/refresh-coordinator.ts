@@ -16,7 +16,12 @@ import { type TokenData, toTokenData } from "./token.js";
 
 /** What a refresh came to. Hooks run on it once the lease is released. */
 export type RefreshOutcome =
-  | { token: TokenData; refreshed: boolean }
+  | {
+      token: TokenData;
+      refreshed: boolean;
+      /** With `skipIfHeld`: another caller held the lease, so nothing was done. */
+      held?: boolean;
+    }
   | {
       error: Error;
       /** The grant was removed from the store (the provider rejected the refresh token). */
@@ -36,6 +41,8 @@ export interface RefreshCoordinatorOptions {
   read: (key: TokenKey) => Promise<VersionedRecord>;
   /** Runs the provider request under the client's timeout; `signal` aborts it when the lease is lost. */
   call: (signal: AbortSignal, run: (ctx: RequestContext) => Promise<TokenData>) => Promise<TokenData>;
+  /** The record as it is written after a refresh (the core sets its `refreshDueAt`). */
+  stamp: (record: TokenData) => TokenData;
   leaseTtlMs: number;
   writeBudgetMs: number;
   timeoutMs: number;
@@ -74,7 +81,11 @@ export class RefreshCoordinator {
    * for what is no refresh failure (no record, a bad record, the store down, a peer too slow); a
    * refresh that failed comes back as an outcome, so the hooks can see it.
    */
-  async refresh(key: TokenKey, want: (token: TokenData) => boolean): Promise<RefreshOutcome> {
+  async refresh(
+    key: TokenKey,
+    want: (token: TokenData) => boolean,
+    options: { skipIfHeld?: boolean } = {},
+  ): Promise<RefreshOutcome> {
     const id = storeKey(key);
     const giveUpAt = Date.now() + this.#o.leaseTtlMs + this.#o.timeoutMs + this.#o.writeBudgetMs;
     let seen = await this.#o.read(key);
@@ -91,10 +102,12 @@ export class RefreshCoordinator {
         .acquireLease(id, owner, this.#o.leaseTtlMs)
         .catch((error: unknown) => {
           // Unreachable for now: wait as if a peer held the lease, and try again.
-          if (!mayRetry(error) || Date.now() >= giveUpAt) throw error;
+          if (options.skipIfHeld || !mayRetry(error) || Date.now() >= giveUpAt) throw error;
           return undefined;
         });
       if (fence === undefined) {
+        // A sweep moves on: the holder refreshes this grant, or gives it back for the next sweep.
+        if (options.skipIfHeld) return { token, refreshed: false, held: true };
         seen = await this.#waitForChange(key, seen.version, giveUpAt);
         continue;
       }
@@ -212,6 +225,7 @@ export class RefreshCoordinator {
     fence: number,
     renewal: Renewal,
   ): Promise<Step> {
+    record = this.#o.stamp(record);
     const budgetEnds = Date.now() + this.#o.writeBudgetMs;
     let backoff = 25;
     let lastError: unknown;

@@ -33,3 +33,20 @@ export function storeKey(key: TokenKey): string {
   const account = key.account === undefined ? "@app" : `~${encodeURIComponent(key.account)}`;
   return `${encodeURIComponent(key.provider)}:${encodeURIComponent(key.tokenType)}:${account}`;
 }
+
+/** The slot of a store key built by `storeKey`, or `undefined` for a key of another shape. */
+export function parseStoreKey(id: string): TokenKey | undefined {
+  const parts = id.split(":");
+  if (parts.length !== 3) return undefined;
+  const [provider, tokenType, account] = parts as [string, string, string];
+  try {
+    if (account !== "@app" && !account.startsWith("~")) return undefined;
+    return {
+      provider: decodeURIComponent(provider),
+      tokenType: decodeURIComponent(tokenType),
+      account: account === "@app" ? undefined : decodeURIComponent(account.slice(1)),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -13,6 +13,12 @@ export interface TokenData<TRaw = unknown> {
   expiresAt?: number | undefined;
   /** Epoch milliseconds, where the provider says when the refresh token dies. */
   refreshTokenExpiresAt?: number | undefined;
+  /**
+   * Epoch milliseconds: when the grant must next be refreshed to stay alive (its refresh token dies
+   * of disuse or age a margin later). Set by the core on every write; absent when the refresh token
+   * does not die (or there is none). Stores keep it queryable for `sweep`.
+   */
+  refreshDueAt?: number | undefined;
   scopes: string[];
   /** The connected account at the provider: GoCardless organisation, Square / Braintree merchant. */
   subject?: string | undefined;
@@ -109,6 +115,7 @@ export function isTokenData(value: unknown): value is TokenData<unknown> {
     record.scopes.every((scope) => typeof scope === "string") &&
     optional("refreshToken", "string") &&
     optional("refreshTokenExpiresAt", "number") &&
+    (record.refreshDueAt === undefined || Number.isSafeInteger(record.refreshDueAt)) &&
     optional("subject", "string") &&
     (record.expiresAt === undefined || Number.isFinite(record.expiresAt))
   );
@@ -125,6 +132,7 @@ export function toTokenData<TRaw>(token: TokenData<TRaw>): TokenData<TRaw> {
   if (token.refreshToken !== undefined) data.refreshToken = token.refreshToken;
   if (token.expiresAt !== undefined) data.expiresAt = token.expiresAt;
   if (token.refreshTokenExpiresAt !== undefined) data.refreshTokenExpiresAt = token.refreshTokenExpiresAt;
+  if (token.refreshDueAt !== undefined) data.refreshDueAt = token.refreshDueAt;
   if (token.subject !== undefined) data.subject = token.subject;
   return data;
 }

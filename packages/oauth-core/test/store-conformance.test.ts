@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryTokenStore, type TokenData } from "../src/index.js";
 import { coordinateLocally } from "../src/local-coordination.js";
-import { sharedTokenStoreChecks, tokenStoreChecks } from "../src/testing/index.js";
+import { dueIndexChecks, sharedTokenStoreChecks, tokenStoreChecks } from "../src/testing/index.js";
 import { PlainStore } from "./support/plain-store.js";
 
 describe("MemoryTokenStore conforms to the TokenStore contract", () => {
@@ -10,6 +10,15 @@ describe("MemoryTokenStore conforms to the TokenStore contract", () => {
 
 describe("MemoryTokenStore conforms to the shared-store contract", () => {
   for (const check of sharedTokenStoreChecks) {
+    it(check.name, () => {
+      const store = new MemoryTokenStore();
+      return check.run(() => store);
+    });
+  }
+});
+
+describe("MemoryTokenStore conforms to the due-index contract", () => {
+  for (const check of dueIndexChecks) {
     it(check.name, () => {
       const store = new MemoryTokenStore();
       return check.run(() => store);

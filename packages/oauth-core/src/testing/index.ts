@@ -1,3 +1,4 @@
+export { type DueIndexCheck, dueIndexChecks, type OpenDueIndexStore } from "./due-index-conformance.js";
 export {
   type OpenSharedStore,
   type SharedTokenStoreCheck,

@@ -1,7 +1,7 @@
-// Runs a refresh with the default 10 s timeout and returns; the process must exit at once, proving
+// Runs a refresh with the default 10 s timeout, starts a sweeper and returns; the process must exit at once, proving
 // no pending timer (deadline, skew or retry) keeps it alive.
 import { createServer } from "node:http";
-import { createOAuthClient, MemoryTokenStore, storeKey } from "../../dist/index.js";
+import { createOAuthClient, MemoryTokenStore, startSweeper, storeKey } from "../../dist/index.js";
 
 const server = createServer((_req, res) => {
   res.writeHead(200, { "Content-Type": "application/json" });
@@ -40,6 +40,8 @@ const oauth = createOAuthClient(
   { store },
 );
 await oauth.refresh("a");
+// A sweeper left running must not keep the process alive either.
+startSweeper([oauth], { everyMs: 60_000 });
 server.close();
 server.closeAllConnections();
 console.log("refreshed");

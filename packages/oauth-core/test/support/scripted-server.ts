@@ -20,6 +20,13 @@ export interface ScriptedServerOptions {
   blankRefreshToken?: boolean;
   /** Delay every answer by this many ms (to widen race windows). */
   delayMs?: number;
+  /**
+   * A refresh token dies when it was not used for this long by `clock` (TrueLayer's 30-day window):
+   * its refresh is `invalid_grant`. Refresh tokens never die of age without it.
+   */
+  refreshTokenLifetimeMs?: number;
+  /** The clock refresh tokens age by. Default `Date.now`. */
+  clock?: () => number;
 }
 
 /**
@@ -37,6 +44,10 @@ export class ScriptedOAuthServer {
   #server: Server | undefined;
   #counter = 0;
   #liveRefreshTokens = new Set<string>();
+  /** Refresh token → when it was issued, for `refreshTokenLifetimeMs`. */
+  #issuedAt = new Map<string, number>();
+  /** Refresh requests answered 200, per refresh token presented (to count refreshes per grant). */
+  readonly refreshed: string[] = [];
   #liveAccessTokens = new Set<string>();
   url = "";
 
@@ -52,8 +63,27 @@ export class ScriptedOAuthServer {
   issueGrant(): { accessToken: string; refreshToken: string } {
     const accessToken = this.#newAccessToken();
     const refreshToken = `rt-${++this.#counter}-${crypto.randomUUID()}`;
-    this.#liveRefreshTokens.add(refreshToken);
+    this.#addRefreshToken(refreshToken);
     return { accessToken, refreshToken };
+  }
+
+  /** Kills a refresh token at once (as if the merchant disconnected the app). */
+  revokeRefreshToken(refreshToken: string): void {
+    this.#liveRefreshTokens.delete(refreshToken);
+  }
+
+  #addRefreshToken(refreshToken: string): void {
+    this.#liveRefreshTokens.add(refreshToken);
+    this.#issuedAt.set(refreshToken, (this.options.clock ?? Date.now)());
+  }
+
+  /** Whether a refresh token outlived `refreshTokenLifetimeMs` unused. */
+  #diedOfDisuse(refreshToken: string): boolean {
+    const lifetime = this.options.refreshTokenLifetimeMs;
+    const issued = this.#issuedAt.get(refreshToken);
+    return (
+      lifetime !== undefined && issued !== undefined && (this.options.clock ?? Date.now)() - issued > lifetime
+    );
   }
 
   /** Resolves once a token request has arrived that the server has not answered yet (it may be delayed). */
@@ -141,9 +171,9 @@ export class ScriptedOAuthServer {
       const presented = form.get("refresh_token") ?? "";
       // Rotating mode: a refresh token works once. Non-rotating mode: it stays valid and is not re-sent.
       const rotating = !this.options.omitRefreshToken && !this.options.blankRefreshToken;
-      const valid = rotating
-        ? this.#liveRefreshTokens.delete(presented)
-        : this.#liveRefreshTokens.has(presented);
+      const valid =
+        !this.#diedOfDisuse(presented) &&
+        (rotating ? this.#liveRefreshTokens.delete(presented) : this.#liveRefreshTokens.has(presented));
       if (!valid) {
         this.invalidGrants++;
         return send(res, 400, {
@@ -159,9 +189,12 @@ export class ScriptedOAuthServer {
       if (this.options.blankRefreshToken) answer.refresh_token = "";
       if (rotating) {
         const next = `rt-${++this.#counter}-${crypto.randomUUID()}`;
-        this.#liveRefreshTokens.add(next);
+        this.#addRefreshToken(next);
         answer.refresh_token = next;
+      } else {
+        this.#issuedAt.set(presented, (this.options.clock ?? Date.now)());
       }
+      this.refreshed.push(presented);
       return send(res, 200, answer);
     } finally {
       this.#inFlight--;

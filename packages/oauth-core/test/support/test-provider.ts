@@ -21,7 +21,13 @@ type Raw = Record<string, unknown>;
  * A minimal RFC 6749 adapter for the scripted server, built like the real provider adapters (plain
  * fetch instead of openapi-fetch, since the scripted server has no spec).
  */
-export function testProvider(options: { url: string; now: () => number; clientSecret?: string }) {
+export function testProvider(options: {
+  url: string;
+  now: () => number;
+  clientSecret?: string;
+  refreshTokenLifetimeMs?: number;
+  id?: string;
+}) {
   const clientSecret = options.clientSecret ?? "test-client-secret";
 
   async function tokenRequest(body: Record<string, string>, ctx: RequestContext): Promise<TokenData<Raw>> {
@@ -55,10 +61,11 @@ export function testProvider(options: { url: string; now: () => number; clientSe
   const provider: ProviderAdapter<{ scopes: readonly string[] }, "default", Raw> &
     RefreshCapability<Raw> &
     RevokeCapability<Raw> = {
-    id: "scripted",
+    id: options.id ?? "scripted",
     codeFlowTokenType: "default",
     pkce: "S256",
     refreshTokens: "single-use",
+    refreshTokenLifetimeMs: options.refreshTokenLifetimeMs,
     authorizationUrl({ state, codeChallenge, options: authorize }) {
       const url = new URL("/authorize", options.url);
       url.searchParams.set("state", state);
