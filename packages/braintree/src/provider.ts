@@ -25,6 +25,8 @@ import { type BraintreeAuthorizeOptions, connectUrl } from "./connect-url.js";
 import { type BraintreeCredentials, readCredentials, readRevocationResult } from "./documents.js";
 import { braintreeError } from "./errors.js";
 
+const DAY_MS = 86_400_000;
+
 export interface BraintreeOptions extends BraintreeClientOptions {
   /** `client_id$<environment>$…`. */
   clientId: string;
@@ -131,6 +133,8 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
     pkce: "none",
     // Every refresh returns a new refresh token and kills the one used.
     refreshTokens: "single-use",
+    // "refresh token 180 days; every refresh returns a new one" (Braintree docs, fact sheet: certain).
+    refreshTokenLifetimeMs: 180 * DAY_MS,
     client,
 
     authorizationUrl({ state, options: authorize }) {

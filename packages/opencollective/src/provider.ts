@@ -31,6 +31,8 @@ import {
   type OpenCollectiveScope,
 } from "./scopes.js";
 
+const DAY_MS = 86_400_000;
+
 export interface OpenCollectiveOptions extends OpenCollectiveClientOptions {
   clientId: string;
   clientSecret: string;
@@ -88,6 +90,8 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
     pkce: usePkce ? "S256" : "none",
     // opencollective-api deletes the used refresh token when it issues the next one.
     refreshTokens: "single-use",
+    // Refresh tokens live one year, strictly rotating (PR #11139; fact sheet: certain).
+    refreshTokenLifetimeMs: 365 * DAY_MS,
     client,
     baseUrl,
 

@@ -15,6 +15,8 @@ import type { ObtainTokenRequest, ObtainTokenResponse } from "./generated/schema
 import { tokenFromResponse } from "./token-response.js";
 import { inactiveStatus, type SquareTokenStatus, statusFromResponse } from "./token-status.js";
 
+const DAY_MS = 86_400_000;
+
 export interface SquareOptions extends SquareClientOptions {
   /** Application ID (`sq0idp-…`, sandbox `sandbox-sq0idb-…`). */
   clientId: string;
@@ -144,7 +146,14 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
   };
   // PKCE flow: single-use refresh tokens, rotated on every refresh. Code flow: one reusable refresh token.
   if (!clientSecret)
-    return { ...base, pkce: "S256", refreshTokens: "single-use" } satisfies SquarePublicProvider;
+    return {
+      ...base,
+      pkce: "S256",
+      refreshTokens: "single-use",
+      // "expires after 90 days" (developer.squareup.com/docs/oauth-api/overview); the answer's own
+      // refresh_token_expires_at wins when it is sooner.
+      refreshTokenLifetimeMs: 90 * DAY_MS,
+    } satisfies SquarePublicProvider;
 
   const clientAuthorization = `Client ${clientSecret}`;
   return {

@@ -1,6 +1,6 @@
 export { DEFAULT_TABLE, quoteTable } from "@partner-oauth/store-sql";
 export type { Queryable, QueryClient, QueryFunction, QueryResultLike } from "./queryable.js";
-export { type CreateSchemaOptions, createSchema, schemaSql } from "./schema.js";
+export { type CreateSchemaOptions, createSchema, schemaSql, schemaStatements } from "./schema.js";
 export {
   PostgresTokenStore,
   type PostgresTokenStoreOptions,

@@ -21,6 +21,12 @@ export interface PostgresTokenStoreOptions {
   table?: string | undefined;
 }
 
+/**
+ * The record's `refreshDueAt` as the due-index column, from the very text written ($2), so the
+ * column can never disagree with the record; a delete ($2 NULL) clears it.
+ */
+const DUE_FROM_RECORD = `floor(($2::json->>'refreshDueAt')::double precision)::bigint`;
+
 /** The SQL of every operation, one statement each, for one table. */
 export interface StoreStatements {
   read: string;
@@ -28,6 +34,7 @@ export interface StoreStatements {
   acquireLease: string;
   renewLease: string;
   releaseLease: string;
+  listDue: string;
 }
 
 /**
@@ -48,20 +55,22 @@ export function storeStatements(table: string = DEFAULT_TABLE): StoreStatements 
     write: `WITH cur AS (
   SELECT version, fence FROM ${t} WHERE key = $1 FOR UPDATE
 ), upd AS (
-  UPDATE ${t} AS t SET record = $2::json, version = t.version + 1, updated_at = clock_timestamp()
+  UPDATE ${t} AS t SET record = $2::json, version = t.version + 1, updated_at = clock_timestamp(),
+    refresh_due_at = ${DUE_FROM_RECORD}
   FROM cur
   WHERE t.key = $1
     AND ($3::bigint IS NULL OR cur.version = $3::bigint)
     AND ($4::bigint IS NULL OR cur.fence <= $4::bigint)
   RETURNING t.version
 ), ins AS (
-  INSERT INTO ${t} AS t (key, record, version, updated_at)
-  SELECT $1, $2::json, 1, clock_timestamp()
+  INSERT INTO ${t} AS t (key, record, version, updated_at, refresh_due_at)
+  SELECT $1, $2::json, 1, clock_timestamp(), ${DUE_FROM_RECORD}
   WHERE NOT EXISTS (SELECT FROM cur)
     AND ($3::bigint IS NULL OR $3::bigint = 0)
     AND ($4::bigint IS NULL OR $4::bigint >= 0)
   ON CONFLICT (key) DO UPDATE
-    SET record = EXCLUDED.record, version = t.version + 1, updated_at = EXCLUDED.updated_at
+    SET record = EXCLUDED.record, version = t.version + 1, updated_at = EXCLUDED.updated_at,
+      refresh_due_at = EXCLUDED.refresh_due_at
     WHERE ($3::bigint IS NULL OR t.version = $3::bigint) AND ($4::bigint IS NULL OR t.fence <= $4::bigint)
   RETURNING t.version
 )

@@ -1,5 +1,5 @@
 import { isSharedTokenStore } from "@partner-oauth/core";
-import { sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
+import { dueIndexChecks, sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Pools, storeOn, TestSchema } from "./support/db.js";
 
@@ -40,6 +40,19 @@ describe("sharedTokenStoreChecks (every open() is a new pg.Pool on one table)", 
   });
 
   for (const check of sharedTokenStoreChecks) {
+    it(check.name, async () => {
+      await check.run(() => storeOn(perCheck.open(), table));
+    });
+  }
+});
+
+describe("dueIndexChecks (the refresh_due_at column and its index)", () => {
+  let table: string;
+  beforeAll(async () => {
+    table = await schema.table();
+  });
+
+  for (const check of dueIndexChecks) {
     it(check.name, async () => {
       await check.run(() => storeOn(perCheck.open(), table));
     });

@@ -11,6 +11,7 @@ export {
 export { SCRIPTS, type ScriptName } from "./scripts.js";
 export {
   DEFAULT_PREFIX,
+  dueIndexKey,
   type RedisKeys,
   RedisTokenStore,
   type RedisTokenStoreOptions,

@@ -1,8 +1,12 @@
 import {
+  type DueIndex,
+  type DuePage,
+  type DueQuery,
   InvalidInputError,
   SharedTokenStoreBase,
   StoreError,
   type TokenData,
+  UnsupportedOperationError,
   type VersionedRecord,
   type WriteCondition,
   type WriteResult,
@@ -28,6 +32,13 @@ export interface RedisTokenStoreOptions {
    * waiters poll every few ms; with it they still poll as a fallback, since pub/sub may drop a message.
    */
   subscriber?: RedisSubscriber | undefined;
+  /**
+   * Keep the due index, `<prefix>due` (a sorted set of store keys by `refreshDueAt`), which
+   * `oauth.sweep` lists. Default `true`. Each write updates it in the same script as the record, so
+   * on a Redis Cluster (where one script cannot touch two slots) pass `false`: writes then leave it
+   * alone, and `listDue` is unsupported.
+   */
+  dueIndex?: boolean | undefined;
 }
 
 /** The key prefix unless told otherwise. */
@@ -51,6 +62,15 @@ export interface RedisKeys {
  * Redis Cluster ignores (its two keys may then sit in different slots, and its scripts fail there
  * with `CROSSSLOT`); the core's keys never do.
  */
+/** The due index's key: `<prefix>due`, which no record or lease key can be (theirs have braces). */
+export function dueIndexKey(prefix: string = DEFAULT_PREFIX): string {
+  checkPrefix(prefix);
+  return `${prefix}due`;
+}
+
+/** Entries of the due index one `listDue` call looks at, at most, past other providers' keys. */
+const LIST_DUE_SCAN = 2_000;
+
 export function redisKeys(key: string, prefix: string = DEFAULT_PREFIX): RedisKeys {
   checkKey(key);
   checkPrefix(prefix);
@@ -70,9 +90,10 @@ export function redisKeys(key: string, prefix: string = DEFAULT_PREFIX): RedisKe
  * fields, a record that is no token object, a lease without TTL) rejects with `InvalidInputError` and is
  * left as it is, as does a bad argument. No message holds a key, a token or an argument.
  */
-export class RedisTokenStore extends SharedTokenStoreBase {
+export class RedisTokenStore extends SharedTokenStoreBase implements DueIndex {
   readonly #client: RedisEvalClient;
   readonly #prefix: string;
+  readonly #dueIndex: string | undefined;
   readonly #subscriber: RedisSubscriber | undefined;
   /** Channel → the wake-ups of this process's waiters on it. */
   readonly #waiters = new Map<string, Set<() => void>>();
@@ -91,6 +112,43 @@ export class RedisTokenStore extends SharedTokenStoreBase {
     this.#client = options.client;
     this.#prefix = prefix;
     this.#subscriber = options.subscriber;
+    this.#dueIndex = options.dueIndex === false ? undefined : dueIndexKey(prefix);
+  }
+
+  async listDue(query: DueQuery): Promise<DuePage> {
+    if (this.#dueIndex === undefined) {
+      throw new UnsupportedOperationError("this Redis token store keeps no due index (dueIndex: false)", {
+        operation: "store",
+      });
+    }
+    const { prefix, before, limit, after } = checkDueQuery(query);
+    const reply = await this.#run(
+      "listDue",
+      [this.#dueIndex],
+      [
+        String(before),
+        prefix,
+        after === undefined ? "" : String(after.refreshDueAt),
+        after?.key ?? "",
+        String(limit),
+        String(Math.max(LIST_DUE_SCAN, limit)),
+      ],
+    );
+    if (reply[0] !== "ok") throw malformed();
+    const grants = [];
+    for (let i = 3; i < reply.length; i += 2) {
+      const key = text(reply[i]);
+      const refreshDueAt = parseCount(reply[i + 1]);
+      if (key === undefined || refreshDueAt === undefined) throw malformed();
+      grants.push({ key, refreshDueAt });
+    }
+    const nextKey = text(reply[2]);
+    const nextScore = parseCount(reply[1]);
+    const next =
+      nextKey !== undefined && nextScore !== undefined && text(reply[1]) !== ""
+        ? { refreshDueAt: nextScore, key: nextKey }
+        : undefined;
+    return { grants, next };
   }
 
   /**
@@ -188,14 +246,17 @@ export class RedisTokenStore extends SharedTokenStoreBase {
     const fence = condition?.fence;
     if (version !== undefined) checkCount(version, "condition.version");
     if (fence !== undefined) checkCount(fence, "condition.fence");
+    const due = json === undefined ? undefined : refreshDueAtOf(json);
     const reply = await this.#run(
       operation,
-      [keys.record],
+      this.#dueIndex === undefined ? [keys.record] : [keys.record, this.#dueIndex],
       [
         json === undefined ? "delete" : "set",
         json ?? "",
         version === undefined ? "" : String(version),
         fence === undefined ? "" : String(fence),
+        due === undefined ? "" : String(due),
+        key,
       ],
       "write",
     );
@@ -269,6 +330,24 @@ function leaseAnswer(reply: unknown[]): boolean {
   if (reply[0] === "ok") return true;
   if (reply[0] === "lost") return false;
   throw malformed();
+}
+
+/** The written record's `refreshDueAt`, read from the very text written (whole ms), if it has one. */
+function refreshDueAtOf(json: string): number | undefined {
+  const due = (JSON.parse(json) as { refreshDueAt?: unknown }).refreshDueAt;
+  return typeof due === "number" && Number.isFinite(due) ? Math.floor(due) : undefined;
+}
+
+/** A due query with whole numbers, or `InvalidInputError`. */
+function checkDueQuery(query: DueQuery): DueQuery {
+  const bad = (what: string) => new InvalidInputError(`listDue: ${what}`, { operation: "store" });
+  if (typeof query?.prefix !== "string") throw bad("prefix must be a string");
+  if (!Number.isFinite(query.before)) throw bad("before must be a finite number");
+  if (!Number.isSafeInteger(query.limit) || query.limit < 1) throw bad("limit must be a positive integer");
+  const after = query.after;
+  if (after !== undefined && (!Number.isSafeInteger(after.refreshDueAt) || typeof after.key !== "string"))
+    throw bad("after must be a cursor from a previous page");
+  return { prefix: query.prefix, before: Math.floor(query.before), limit: query.limit, after };
 }
 
 /** The record as JSON text; a value that is no object, or cannot be serialized, changes nothing. */

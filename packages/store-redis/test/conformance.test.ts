@@ -1,5 +1,5 @@
 import { isSharedTokenStore } from "@partner-oauth/core";
-import { sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
+import { dueIndexChecks, sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Connection, Connections, LIBRARIES, storeOn, TestPrefix } from "./support/redis.js";
 
@@ -40,6 +40,15 @@ for (const library of LIBRARIES) {
     for (const check of sharedTokenStoreChecks) {
       it(check.name, async () => {
         await check.run(async () => storeOn(await perCheck.open(library), shared));
+      });
+    }
+  });
+
+  describe(`${library}: dueIndexChecks (the <prefix>due sorted set)`, () => {
+    const due = prefix.child();
+    for (const check of dueIndexChecks) {
+      it(check.name, async () => {
+        await check.run(async () => storeOn(await perCheck.open(library), due));
       });
     }
   });

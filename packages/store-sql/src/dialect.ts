@@ -3,8 +3,8 @@
  * parameters, the database clock leases are judged by, and how counts and records come back.
  */
 export interface SqlDialect {
-  /** The n-th parameter (1-based); `integer` where it is compared with an integer column. */
-  param(n: number, type?: "integer"): string;
+  /** The n-th parameter (1-based); typed where the database cannot infer it. */
+  param(n: number, type?: "integer" | "text"): string;
   /** The database clock, comparable with the `lease_until` column. */
   readonly clock: string;
   /** The database clock plus the milliseconds in `param`. */
@@ -13,15 +13,18 @@ export interface SqlDialect {
   count(column: string): string;
   /** The record column as JSON text. */
   recordText(column: string): string;
+  /** A key column compared and ordered by code point, the same way in the query and the cursor. */
+  binaryKey(column: string): string;
 }
 
 /** PostgreSQL: `$n` parameters with casts, `clock_timestamp()`, `timestamptz` lease ends. */
 export const postgresDialect: SqlDialect = {
-  param: (n, type) => (type === "integer" ? `$${n}::bigint` : `$${n}`),
+  param: (n, type) => (type === "integer" ? `$${n}::bigint` : type === "text" ? `$${n}::text` : `$${n}`),
   clock: "clock_timestamp()",
   clockPlus: (param) => `clock_timestamp() + ${param}::double precision * interval '1 millisecond'`,
   count: (column) => `${column}::text`,
   recordText: (column) => `${column}::text`,
+  binaryKey: (column) => `${column} COLLATE "C"`,
 };
 
 /** SQLite (and D1): `?n` parameters, lease ends as epoch milliseconds from the database's clock. */
@@ -32,4 +35,5 @@ export const sqliteDialect: SqlDialect = {
   clockPlus: (param) => `(${SQLITE_CLOCK} + ${param})`,
   count: (column) => column,
   recordText: (column) => column,
+  binaryKey: (column) => column,
 };

@@ -1,4 +1,8 @@
 import {
+  type DueIndex,
+  type DuePage,
+  type DueQuery,
+  InvalidInputError,
   SharedTokenStoreBase,
   type TokenData,
   type VersionedRecord,
@@ -14,7 +18,7 @@ import type { SharedStatements } from "./statements.js";
  * run the shared statements and check every argument and row the same way. A store adds how it runs a
  * statement and its own compare-and-set, whose SQL differs between databases.
  */
-export abstract class SqlTokenStore extends SharedTokenStoreBase {
+export abstract class SqlTokenStore extends SharedTokenStoreBase implements DueIndex {
   readonly #sql: SharedStatements;
 
   protected constructor(statements: SharedStatements) {
@@ -81,6 +85,24 @@ export abstract class SqlTokenStore extends SharedTokenStoreBase {
     await this.run("releaseLease", this.#sql.releaseLease, [key, owner, fence]);
   }
 
+  /** The due index is the `refresh_due_at` column, which every write sets from the record's `refreshDueAt`. */
+  async listDue(query: DueQuery): Promise<DuePage> {
+    const { prefix, before, limit, after } = checkDueQuery(query);
+    const rows = await this.run("listDue", this.#sql.listDue, [
+      before,
+      prefix,
+      after?.refreshDueAt ?? -1,
+      after?.key ?? "",
+      limit,
+    ]);
+    const grants = rows.map((row) => {
+      const refreshDueAt = parseCount(row.due);
+      if (typeof row.key !== "string" || refreshDueAt === undefined) throwMalformed();
+      return { key: row.key, refreshDueAt };
+    });
+    return { grants, next: grants.length === limit ? grants.at(-1) : undefined };
+  }
+
   #checkedWrite(operation: string, key: string, json: string | null, condition: WriteCondition) {
     checkText(key, "key");
     const version = condition?.version;
@@ -89,4 +111,17 @@ export abstract class SqlTokenStore extends SharedTokenStoreBase {
     if (fence !== undefined) checkInteger(fence, "condition.fence");
     return this.write(operation, key, json, version, fence);
   }
+}
+
+/** A due query with whole numbers (the column is an integer), or `InvalidInputError`. */
+function checkDueQuery(query: DueQuery): DueQuery {
+  const bad = (what: string) => new InvalidInputError(`listDue: ${what}`, { operation: "store" });
+  if (typeof query?.prefix !== "string") throw bad("prefix must be a string");
+  checkText(query.prefix, "prefix");
+  if (!Number.isFinite(query.before)) throw bad("before must be a finite number");
+  if (!Number.isSafeInteger(query.limit) || query.limit < 1) throw bad("limit must be a positive integer");
+  const after = query.after;
+  if (after !== undefined && (!Number.isSafeInteger(after.refreshDueAt) || typeof after.key !== "string"))
+    throw bad("after must be a cursor from a previous page");
+  return { prefix: query.prefix, before: Math.floor(query.before), limit: query.limit, after };
 }

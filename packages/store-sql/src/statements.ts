@@ -14,6 +14,12 @@ export interface SharedStatements {
   renewLease: string;
   /** $1 key, $2 owner, $3 fence. The fence stays: the next grant must be larger. */
   releaseLease: string;
+  /**
+   * $1 before, $2 prefix, $3 cursor's due time (-1: none), $4 cursor's key, $5 limit → `key`, `due`:
+   * records due at or before $1 whose key starts with $2, after the cursor in (due, key) order.
+   * The prefix is compared as a substring, so `%` and `_` are no wildcards.
+   */
+  listDue: string;
 }
 
 /** The shared statements for one table (`table` already quoted) in one dialect. */
@@ -32,6 +38,13 @@ RETURNING ${sql.count("fence")} AS fence`,
     renewLease: `UPDATE ${table} SET lease_until = ${sql.clockPlus(p(4))}
 WHERE key = ${p(1)} AND lease_owner = ${p(2)} AND fence = ${p(3, "integer")} AND lease_until > ${sql.clock}
 RETURNING ${sql.count("fence")} AS fence`,
+
+    listDue: `SELECT key, ${sql.count("refresh_due_at")} AS due FROM ${table}
+WHERE refresh_due_at <= ${p(1, "integer")}
+  AND substr(key, 1, length(${p(2, "text")})) = ${p(2, "text")}
+  AND (refresh_due_at > ${p(3, "integer")} OR (refresh_due_at = ${p(3, "integer")} AND ${sql.binaryKey("key")} > ${p(4, "text")}))
+ORDER BY refresh_due_at, ${sql.binaryKey("key")}
+LIMIT ${p(5, "integer")}`,
 
     releaseLease: `UPDATE ${table} SET lease_owner = NULL, lease_until = NULL
 WHERE key = ${p(1)} AND lease_owner = ${p(2)} AND fence = ${p(3, "integer")}`,

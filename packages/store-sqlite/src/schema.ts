@@ -15,8 +15,16 @@ export function schemaSql(table: string = DEFAULT_TABLE): string {
   fence INTEGER NOT NULL DEFAULT 0 CHECK (fence >= 0),
   lease_owner TEXT,
   lease_until INTEGER,
-  updated_at INTEGER
+  updated_at INTEGER,
+  refresh_due_at INTEGER
 )`;
+}
+
+/** The due index over `refresh_due_at` (partial: most tables hold grants that never fall due). */
+export function dueIndexSql(table: string = DEFAULT_TABLE): string {
+  const name = table.split(".").at(-1) as string;
+  return `CREATE INDEX IF NOT EXISTS "${name.slice(0, 59)}_due" ON ${quoteTable(table)} (refresh_due_at, key)
+  WHERE refresh_due_at IS NOT NULL`;
 }
 
 export interface CreateSchemaOptions {
@@ -27,7 +35,14 @@ export interface CreateSchemaOptions {
 /** Creates the store's table if it does not exist. Safe to run at every start. */
 export async function createSchema(driver: SqliteDriver, options: CreateSchemaOptions = {}): Promise<void> {
   try {
-    await driver.all(schemaSql(options.table ?? DEFAULT_TABLE), []);
+    const table = options.table ?? DEFAULT_TABLE;
+    await driver.all(schemaSql(table), []);
+    // A table made before the due index existed gets its column (SQLite has no ADD COLUMN IF NOT EXISTS).
+    const columns = await driver.all(`SELECT name FROM pragma_table_info('${table.split(".").at(-1)}')`, []);
+    if (!columns.some((column) => column.name === "refresh_due_at")) {
+      await driver.all(`ALTER TABLE ${quoteTable(table)} ADD COLUMN refresh_due_at INTEGER`, []);
+    }
+    await driver.all(dueIndexSql(table), []);
   } catch (error) {
     throw storeError("createSchema", error);
   }

@@ -39,11 +39,13 @@ export function sqliteStatements(table: string = DEFAULT_TABLE): SqliteStatement
   return {
     ...sharedStatements(t, sqliteDialect),
     // ?1 key, ?2 record (JSON text; NULL deletes), ?3 expected version (NULL: any), ?4 fence (NULL: none)
-    write: `INSERT INTO ${t} AS t (key, record, version, fence, updated_at)
-SELECT ?1, ?2, 1, 0, ${sqliteDialect.clock}
+    // refresh_due_at is taken from the very text written, so the due index never disagrees with it.
+    write: `INSERT INTO ${t} AS t (key, record, version, fence, updated_at, refresh_due_at)
+SELECT ?1, ?2, 1, 0, ${sqliteDialect.clock}, CAST(json_extract(?2, '$.refreshDueAt') AS INTEGER)
 WHERE ?3 IS NULL OR ?3 = 0 OR EXISTS (SELECT 1 FROM ${t} WHERE key = ?1)
 ON CONFLICT (key) DO UPDATE
-  SET record = excluded.record, version = t.version + 1, updated_at = excluded.updated_at
+  SET record = excluded.record, version = t.version + 1, updated_at = excluded.updated_at,
+    refresh_due_at = excluded.refresh_due_at
   WHERE (?3 IS NULL OR t.version = ?3) AND (?4 IS NULL OR t.fence <= ?4)
 RETURNING version`,
     conflict: `SELECT version, fence FROM ${t} WHERE key = ?1`,

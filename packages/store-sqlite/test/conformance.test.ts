@@ -1,4 +1,4 @@
-import { sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
+import { dueIndexChecks, sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
 import { beforeAll, describe, it } from "vitest";
 import { fileStore, localD1, tempDatabaseFile } from "./support.js";
 
@@ -11,6 +11,7 @@ describe("better-sqlite3, one file, a connection per client", () => {
     it(check.name, async () => check.run(fileStore(await tempDatabaseFile())));
   for (const check of sharedTokenStoreChecks)
     it(`shared: ${check.name}`, () => check.run(() => fileStore(file)));
+  for (const check of dueIndexChecks) it(`due index: ${check.name}`, () => check.run(() => fileStore(file)));
 });
 
 describe("Cloudflare D1 (workerd, local)", () => {
@@ -20,4 +21,5 @@ describe("Cloudflare D1 (workerd, local)", () => {
   });
   for (const check of tokenStoreChecks) it(check.name, async () => check.run(await open()));
   for (const check of sharedTokenStoreChecks) it(`shared: ${check.name}`, () => check.run(open));
+  for (const check of dueIndexChecks) it(`due index: ${check.name}`, () => check.run(open));
 });

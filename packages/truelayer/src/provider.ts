@@ -25,6 +25,8 @@ import type { PaymentsScope, TokenRequest, TokenResponse } from "./generated/sch
 import { scopesFitTokenType, type TrueLayerTokenType } from "./scopes.js";
 import { type TrueLayerToken, tokenFromResponse } from "./token.js";
 
+const DAY_MS = 86_400_000;
+
 export interface TrueLayerOptions extends TrueLayerClientOptions {
   clientId: string;
   clientSecret: string;
@@ -80,6 +82,9 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
     pkce: "S256",
     // A refresh returns a new refresh token; the one used is dead.
     refreshTokens: "single-use",
+    // "must be used at least once every 30 days" (TrueLayer docs, fact sheet T11: certain). The 90-day
+    // consent ends the grant whatever the sweep does: its refresh is then invalid_grant, reported dead.
+    refreshTokenLifetimeMs: 30 * DAY_MS,
     client,
 
     authorizationUrl(input) {
