@@ -10,14 +10,16 @@ import {
 
 /**
  * An adapter for the rotating token server, built like the real ones. `worker` names the process in
- * a header, so the server's hooks know whose request they hold.
+ * a header, so the server's hooks know whose request they hold; `id` and `refreshTokenLifetimeMs`
+ * let one server stand for several providers (the sweep rounds).
  */
-export function rotatingProvider({ url, worker }) {
+export function rotatingProvider({ url, worker, id = "stress", refreshTokenLifetimeMs }) {
   return {
-    id: "stress",
+    id,
     codeFlowTokenType: "default",
     pkce: "none",
     refreshTokens: "single-use",
+    refreshTokenLifetimeMs,
     authorizationUrl: ({ state }) => new URL(`/authorize?state=${state}`, url),
     async exchangeCode() {
       throw new Error("the stress server has no code flow");
