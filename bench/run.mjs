@@ -20,6 +20,7 @@ const SECTIONS = [
   { file: "stampede.mjs", timeoutMs: 90_000 },
   { file: "shared-store.mjs", timeoutMs: 180_000 },
   { file: "encrypted-store.mjs", timeoutMs: 120_000 },
+  { file: "sweep.mjs", timeoutMs: 180_000 },
 ];
 
 function runSection({ file, timeoutMs }) {
