@@ -25,7 +25,7 @@ import { assertBuilt, packAll, publishablePackages, ROOT, run, seconds } from ".
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, "node_modules", ".bin");
 export const PROVIDERS = ["gocardless", "truelayer", "square", "braintree", "opencollective"];
-export const STEPS_PER_PROVIDER = 6;
+export const STEPS_PER_PROVIDER = 7;
 const RUN_TIMEOUT_MS = 120_000;
 
 /** Packs, installs and starts the mocks; returns `{ app, mockUrls, stop() }`. */
@@ -170,7 +170,7 @@ export const sqliteRuntimes = {
   },
 };
 
-/** Checks a runtime's rows: every provider's six steps, each passed. Returns the failures as text. */
+/** Checks a runtime's rows: every provider's seven steps, each passed. Returns the failures as text. */
 export function failuresOf(rows) {
   const problems = rows.filter((row) => !row.ok).map((row) => `${row.provider} / ${row.step}: ${row.detail}`);
   for (const provider of PROVIDERS) {

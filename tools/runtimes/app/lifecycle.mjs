@@ -211,7 +211,7 @@ export const PROVIDERS = Object.keys(providers);
 
 /**
  * Runs every provider's lifecycle against its mock (`mockUrls[provider]`): authorize URL → consent →
- * callback + exchange → getToken → refresh → revoke. Returns one row per step; a failed step ends
+ * callback + exchange → getToken → refresh → sweep → revoke. Returns one row per step; a failed step ends
  * its provider's lifecycle and names the error (type and message, which never hold secrets).
  */
 export async function runLifecycles(mockUrls) {
@@ -258,6 +258,26 @@ export async function runLifecycles(mockUrls) {
         },
       ],
       ["refresh", () => setup.refresh(oauth)],
+      [
+        "sweep",
+        async () => {
+          // GoCardless has no refresh, so no sweep; the others refresh what falls due within 400 days.
+          if (typeof oauth.sweep !== "function") return "no sweep (no refresh tokens)";
+          const report = await oauth.sweep({ before: Date.now() + 400 * 86_400_000, maxPerSecond: 1_000 });
+          const trouble = [...report.failed, ...report.dead].map((g) => g.error.name);
+          check(
+            trouble.length === 0 && !report.stopped,
+            `sweep: ${trouble.join(", ")} ${report.stopped?.reason ?? ""}`,
+          );
+          // Square's code flow keeps one reusable refresh token, which never falls due.
+          const expected = oauth.provider.refreshTokenLifetimeMs ? 1 : 0;
+          check(
+            report.refreshed.length === expected,
+            `sweep refreshed ${report.refreshed.length}, not ${expected}`,
+          );
+          return `${report.refreshed.length} refreshed`;
+        },
+      ],
       ["revoke", () => setup.end(oauth)],
     ];
     for (const [step, run] of steps) {

@@ -1,6 +1,6 @@
-// The SQLite store's conformance checks over any driver: `bun:sqlite` under Bun and `node:sqlite`
+// The SQLite store's conformance checks (store, shared store, due index) over any driver: `bun:sqlite` under Bun and `node:sqlite`
 // under Deno (sqlite-cli.mjs), D1 under workerd (worker.mjs passes its binding).
-import { sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
+import { dueIndexChecks, sharedTokenStoreChecks, tokenStoreChecks } from "@partner-oauth/core/testing";
 import { createSchema, SqliteTokenStore } from "@partner-oauth/store-sqlite";
 
 /** Runs every check on `driver` (a fresh table per check); one row per check. */
@@ -9,6 +9,7 @@ export async function runSqliteChecks(driver, name) {
   for (const [kind, checks] of [
     ["store", tokenStoreChecks],
     ["shared", sharedTokenStoreChecks],
+    ["due", dueIndexChecks],
   ]) {
     for (const check of checks) {
       const table = `t_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -30,4 +31,4 @@ export async function runSqliteChecks(driver, name) {
   return rows;
 }
 
-export const SQLITE_CHECKS = tokenStoreChecks.length + sharedTokenStoreChecks.length;
+export const SQLITE_CHECKS = tokenStoreChecks.length + sharedTokenStoreChecks.length + dueIndexChecks.length;
