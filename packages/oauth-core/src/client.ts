@@ -512,7 +512,7 @@ class LifecycleClient {
 
   /** Persists first, then tells the hook, then hands out: nobody gets a token the store does not have. */
   async #save(key: TokenKey, data: TokenData, reason: TokenUpdateReason): Promise<Token<Raw>> {
-    const record = this.#stamp(toTokenData(data));
+    const record = this.#stamp(toTokenData({ ...data, grantedAt: this.#now() }));
     // Unconditional: a new grant replaces whatever was there, and a refresh racing it loses its
     // compare-and-set.
     await this.#store.compareAndSet(storeKey(key), record, {});

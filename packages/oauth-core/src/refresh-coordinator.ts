@@ -390,6 +390,7 @@ function merge(current: TokenData, fresh: TokenData): TokenData {
     refreshToken: fresh.refreshToken || current.refreshToken,
     refreshTokenExpiresAt: fresh.refreshToken ? fresh.refreshTokenExpiresAt : current.refreshTokenExpiresAt,
     subject: fresh.subject ?? current.subject,
+    grantedAt: current.grantedAt,
     scopes: fresh.scopes.length > 0 ? fresh.scopes : current.scopes,
   });
 }

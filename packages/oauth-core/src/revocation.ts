@@ -118,8 +118,13 @@ export async function applyRevocation(
     const record = await store.read(id);
     const token = isTokenData(record.token) ? record.token : undefined;
     // A grant stored for another merchant (the app's mapping is stale, the account reconnected
-    // elsewhere) is not the one revoked.
-    if (token && (token.subject === undefined || token.subject === notice.merchantId)) {
+    // elsewhere) is not the one revoked, nor is one obtained after the revocation (a notice delivered
+    // again after the merchant reconnected). Keeping a revoked grant by mistake heals at its next
+    // refresh (invalid_grant removes it); removing a live one would not.
+    const sameMerchant = token?.subject === undefined || token.subject === notice.merchantId;
+    const earlierGrant =
+      notice.revokedAt !== undefined && token?.grantedAt !== undefined && notice.revokedAt < token.grantedAt;
+    if (token && sameMerchant && !earlierGrant) {
       // Only the record read: a reconnect that wrote a new grant since keeps it.
       const result = await store.compareAndDelete(id, { version: record.version, fence });
       removed = result.ok;

@@ -19,6 +19,11 @@ export interface TokenData<TRaw = unknown> {
    * does not die (or there is none). Stores keep it queryable for `sweep`.
    */
   refreshDueAt?: number | undefined;
+  /**
+   * Epoch milliseconds: when this grant was obtained (its code exchange), kept by every refresh. A
+   * revocation notice from before it is about an earlier grant and removes nothing.
+   */
+  grantedAt?: number | undefined;
   scopes: string[];
   /** The connected account at the provider: GoCardless organisation, Square / Braintree merchant. */
   subject?: string | undefined;
@@ -116,6 +121,7 @@ export function isTokenData(value: unknown): value is TokenData<unknown> {
     optional("refreshToken", "string") &&
     optional("refreshTokenExpiresAt", "number") &&
     (record.refreshDueAt === undefined || Number.isSafeInteger(record.refreshDueAt)) &&
+    (record.grantedAt === undefined || Number.isFinite(record.grantedAt)) &&
     optional("subject", "string") &&
     (record.expiresAt === undefined || Number.isFinite(record.expiresAt))
   );
@@ -133,6 +139,7 @@ export function toTokenData<TRaw>(token: TokenData<TRaw>): TokenData<TRaw> {
   if (token.expiresAt !== undefined) data.expiresAt = token.expiresAt;
   if (token.refreshTokenExpiresAt !== undefined) data.refreshTokenExpiresAt = token.refreshTokenExpiresAt;
   if (token.refreshDueAt !== undefined) data.refreshDueAt = token.refreshDueAt;
+  if (token.grantedAt !== undefined) data.grantedAt = token.grantedAt;
   if (token.subject !== undefined) data.subject = token.subject;
   return data;
 }

@@ -103,6 +103,32 @@ describe("applyRevocation", () => {
     expect(events).toEqual([]);
   });
 
+  it("a notice delivered again after the merchant reconnected keeps the new grant; it removes the one it revoked", async () => {
+    const { oauth, store, events } = setup();
+    const revokedAt = notice.revokedAt;
+    await store.set(slot("acct-1"), { ...grant("M-1", "at-new"), grantedAt: revokedAt + 60_000 });
+    await expect(oauth.applyRevocation(notice, { account })).resolves.toMatchObject({ removed: false });
+    expect((await store.get(slot("acct-1")))?.accessToken).toBe("at-new");
+    await store.set(slot("acct-1"), { ...grant("M-1", "at-old"), grantedAt: revokedAt - 60_000 });
+    await expect(oauth.applyRevocation(notice, { account })).resolves.toMatchObject({ removed: true });
+    // A notice without a time, or a grant without grantedAt (stored before it existed), removes as before.
+    await store.set(slot("acct-1"), grant("M-1", "at-unknown"));
+    await expect(oauth.applyRevocation(notice, { account })).resolves.toMatchObject({ removed: true });
+    expect(events).toHaveLength(2);
+  });
+
+  it("stamps grantedAt at the code exchange and keeps it through refreshes", async () => {
+    const { lifecycle } = await import("./helpers.js");
+    const { oauth, clock, store: own } = await lifecycle();
+    const at = clock.now();
+    await oauth.exchange("code", { account: "acct-9", codeVerifier: "v".repeat(43) });
+    clock.advance(7_200_000);
+    await oauth.getToken("acct-9");
+    const stored = await own.get(slot("acct-9"));
+    expect(stored?.grantedAt).toBe(at);
+    expect(stored?.expiresAt).toBeGreaterThan(at + 7_200_000);
+  });
+
   it("keeps a new grant written between its read and its delete (a reconnect)", async () => {
     class ReconnectingStore extends MemoryTokenStore {
       override async read(key: string) {
