@@ -6,7 +6,6 @@ export type OAuthOperation =
   | "callback"
   | "exchange"
   | "refresh"
-  | "renew"
   | "revoke"
   | "introspect"
   | "client_credentials"
