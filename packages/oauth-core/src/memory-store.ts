@@ -1,10 +1,5 @@
-import { LeaseTable } from "./lease-table.js";
-import {
-  SharedTokenStoreBase,
-  type VersionedRecord,
-  type WriteCondition,
-  type WriteResult,
-} from "./shared-store.js";
+import { InProcessLeases } from "./lease-table.js";
+import type { VersionedRecord, WriteCondition, WriteResult } from "./shared-store.js";
 import type { TokenData } from "./token.js";
 
 interface Entry {
@@ -25,13 +20,11 @@ export interface MemoryTokenStoreOptions {
  * caller can use to change a stored token, and a record that cannot be serialized fails at the
  * write, leaving the old one intact. Everything is lost when the process exits.
  */
-export class MemoryTokenStore extends SharedTokenStoreBase {
+export class MemoryTokenStore extends InProcessLeases {
   readonly #entries = new Map<string, Entry>();
-  readonly #leases: LeaseTable;
 
   constructor(options: MemoryTokenStoreOptions = {}) {
-    super();
-    this.#leases = new LeaseTable(options.now);
+    super(options.now);
   }
 
   async read(key: string): Promise<VersionedRecord> {
@@ -52,18 +45,6 @@ export class MemoryTokenStore extends SharedTokenStoreBase {
     return this.#write(key, undefined, condition);
   }
 
-  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
-    return this.#leases.acquire(key, owner, ttlMs);
-  }
-
-  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
-    return this.#leases.renew(key, owner, fence, ttlMs);
-  }
-
-  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
-    this.#leases.release(key, owner, fence);
-  }
-
   /** How many records are stored (for tests and diagnostics). */
   get size(): number {
     let count = 0;
@@ -73,9 +54,8 @@ export class MemoryTokenStore extends SharedTokenStoreBase {
 
   #write(key: string, json: string | undefined, condition: WriteCondition): WriteResult {
     const version = this.#entries.get(key)?.version ?? 0;
-    if (condition.version !== undefined && condition.version !== version)
-      return { ok: false, conflict: "version" };
-    if (!this.#leases.admits(key, condition.fence)) return { ok: false, conflict: "fence" };
+    const refused = this.refusal(key, version, condition);
+    if (refused) return refused;
     this.#entries.set(key, { json, version: version + 1 });
     return { ok: true, version: version + 1 };
   }
