@@ -28,8 +28,14 @@ const EXPECTED = {
     refresh: true,
     remove: "revoke",
   },
-  // Square's token response has no scopes; its refresh example carries another expiry.
-  square: { subject: "MLQW7K2HJ2RDE", scopes: "not reported", refresh: true, remove: "revoke" },
+  // Square's token response has no scopes: the requested ones, carried in the state. Its refresh
+  // example carries another expiry.
+  square: {
+    subject: "MLQW7K2HJ2RDE",
+    scopes: "MERCHANT_PROFILE_READ PAYMENTS_WRITE",
+    refresh: true,
+    remove: "revoke",
+  },
   braintree: { subject: "g8cnjbnz83htzgm4", scopes: "read_write", refresh: true, remove: "revoke" },
   opencollective: { subject: "not reported", scopes: "email account", refresh: true, remove: "disconnect" },
 };

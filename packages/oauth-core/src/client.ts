@@ -286,7 +286,7 @@ class LifecycleClient {
   }
 
   async authorize(options: unknown): Promise<AuthorizeResult> {
-    const state = createState();
+    const state = createState(this.provider.stateSuffix?.(options));
     const pkce = this.provider.pkce === "S256" ? await createPkcePair() : undefined;
     const url = this.provider.authorizationUrl({ state, codeChallenge: pkce?.codeChallenge, options });
     return { url, state, codeVerifier: pkce?.codeVerifier };

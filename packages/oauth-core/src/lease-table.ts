@@ -1,3 +1,5 @@
+import { SharedTokenStoreBase, type WriteCondition, type WriteResult } from "./shared-store.js";
+
 interface Lease {
   owner: string;
   fence: number;
@@ -5,47 +7,49 @@ interface Lease {
 }
 
 /**
- * Per-key leases with growing fences, kept in this process: the lease half of the shared-store
- * contract for `MemoryTokenStore` and for plain stores coordinated in-process. Fences are never
+ * The lease half of the shared-store contract, kept in this process: per-key leases with growing
+ * fences, for `MemoryTokenStore` and for plain stores coordinated in-process. Fences are never
  * forgotten, so a fence stays larger than every one granted before for its key.
  */
-export class LeaseTable {
+export abstract class InProcessLeases extends SharedTokenStoreBase {
   readonly #leases = new Map<string, Lease>();
   readonly #fences = new Map<string, number>();
   readonly #now: () => number;
 
   constructor(now: () => number = () => performance.now()) {
+    super();
     this.#now = now;
   }
 
-  acquire(key: string, owner: string, ttlMs: number): number | undefined {
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
     const held = this.#leases.get(key);
     if (held && held.until > this.#now()) return undefined;
-    const fence = this.newestFence(key) + 1;
+    const fence = (this.#fences.get(key) ?? 0) + 1;
     this.#fences.set(key, fence);
     this.#leases.set(key, { owner, fence, until: this.#now() + ttlMs });
     return fence;
   }
 
-  renew(key: string, owner: string, fence: number, ttlMs: number): boolean {
+  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
     const held = this.#holding(key, owner, fence);
-    if (!held) return false;
-    held.until = this.#now() + ttlMs;
-    return true;
+    if (held) held.until = this.#now() + ttlMs;
+    return held !== undefined;
   }
 
-  release(key: string, owner: string, fence: number): void {
+  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
     if (this.#holding(key, owner, fence)) this.#leases.delete(key);
   }
 
-  /** The newest fence granted for the key (0 when none was). */
-  newestFence(key: string): number {
-    return this.#fences.get(key) ?? 0;
-  }
-
-  /** Whether a write under `fence` may land: no newer fence was granted. */
-  admits(key: string, fence: number | undefined): boolean {
-    return fence === undefined || fence >= this.newestFence(key);
+  /**
+   * The compare part of a compare-and-set on a record at `version`: the refusal when the condition's
+   * version differs or a newer fence was granted since the condition's, else `undefined`.
+   */
+  protected refusal(key: string, version: number, condition: WriteCondition): WriteResult | undefined {
+    if (condition.version !== undefined && condition.version !== version)
+      return { ok: false, conflict: "version" };
+    if (condition.fence !== undefined && condition.fence < (this.#fences.get(key) ?? 0))
+      return { ok: false, conflict: "fence" };
+    return undefined;
   }
 
   #holding(key: string, owner: string, fence: number): Lease | undefined {

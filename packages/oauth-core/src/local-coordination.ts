@@ -1,12 +1,6 @@
 import { KeyedLock } from "./keyed-lock.js";
-import { LeaseTable } from "./lease-table.js";
-import {
-  type SharedTokenStore,
-  SharedTokenStoreBase,
-  type VersionedRecord,
-  type WriteCondition,
-  type WriteResult,
-} from "./shared-store.js";
+import { InProcessLeases } from "./lease-table.js";
+import type { SharedTokenStore, VersionedRecord, WriteCondition, WriteResult } from "./shared-store.js";
 import type { TokenStore } from "./store.js";
 import type { TokenData } from "./token.js";
 
@@ -22,10 +16,9 @@ interface Seen {
  * back (by another process) still fails a compare-and-set, but two processes can interleave between
  * the read and the write: a plain store is safe for one process only.
  */
-class LocallyCoordinatedStore extends SharedTokenStoreBase {
+class LocallyCoordinatedStore extends InProcessLeases {
   readonly #store: TokenStore;
   readonly #lock = new KeyedLock();
-  readonly #leases = new LeaseTable();
   readonly #seen = new Map<string, Seen>();
 
   constructor(store: TokenStore) {
@@ -50,18 +43,6 @@ class LocallyCoordinatedStore extends SharedTokenStoreBase {
     return this.#write(key, condition, () => this.#store.delete(key), undefined);
   }
 
-  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
-    return this.#leases.acquire(key, owner, ttlMs);
-  }
-
-  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
-    return this.#leases.renew(key, owner, fence, ttlMs);
-  }
-
-  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
-    this.#leases.release(key, owner, fence);
-  }
-
   #write(
     key: string,
     condition: WriteCondition,
@@ -71,9 +52,8 @@ class LocallyCoordinatedStore extends SharedTokenStoreBase {
     return this.#lock.run(key, async () => {
       // Re-read first: the compare part of compare-and-set, which a plain delete would skip.
       const current = await this.#current(key);
-      if (condition.version !== undefined && condition.version !== current.version)
-        return { ok: false, conflict: "version" };
-      if (!this.#leases.admits(key, condition.fence)) return { ok: false, conflict: "fence" };
+      const refused = this.refusal(key, current.version, condition);
+      if (refused) return refused;
       await apply();
       const version = current.version + 1;
       this.#seen.set(key, { json, version });

@@ -6,13 +6,8 @@ import {
   type DueQuery,
   isAfter,
 } from "./due-index.js";
-import { LeaseTable } from "./lease-table.js";
-import {
-  SharedTokenStoreBase,
-  type VersionedRecord,
-  type WriteCondition,
-  type WriteResult,
-} from "./shared-store.js";
+import { InProcessLeases } from "./lease-table.js";
+import type { VersionedRecord, WriteCondition, WriteResult } from "./shared-store.js";
 import type { TokenData } from "./token.js";
 
 interface Entry {
@@ -35,13 +30,11 @@ export interface MemoryTokenStoreOptions {
  * caller can use to change a stored token, and a record that cannot be serialized fails at the
  * write, leaving the old one intact. Everything is lost when the process exits.
  */
-export class MemoryTokenStore extends SharedTokenStoreBase implements DueIndex {
+export class MemoryTokenStore extends InProcessLeases implements DueIndex {
   readonly #entries = new Map<string, Entry>();
-  readonly #leases: LeaseTable;
 
   constructor(options: MemoryTokenStoreOptions = {}) {
-    super();
-    this.#leases = new LeaseTable(options.now);
+    super(options.now);
   }
 
   async read(key: string): Promise<VersionedRecord> {
@@ -79,18 +72,6 @@ export class MemoryTokenStore extends SharedTokenStoreBase implements DueIndex {
     return { grants: page, next: grants.length > query.limit ? page.at(-1) : undefined };
   }
 
-  async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
-    return this.#leases.acquire(key, owner, ttlMs);
-  }
-
-  async renewLease(key: string, owner: string, fence: number, ttlMs: number): Promise<boolean> {
-    return this.#leases.renew(key, owner, fence, ttlMs);
-  }
-
-  async releaseLease(key: string, owner: string, fence: number): Promise<void> {
-    this.#leases.release(key, owner, fence);
-  }
-
   /** How many records are stored (for tests and diagnostics). */
   get size(): number {
     let count = 0;
@@ -105,9 +86,8 @@ export class MemoryTokenStore extends SharedTokenStoreBase implements DueIndex {
     due: number | undefined,
   ): WriteResult {
     const version = this.#entries.get(key)?.version ?? 0;
-    if (condition.version !== undefined && condition.version !== version)
-      return { ok: false, conflict: "version" };
-    if (!this.#leases.admits(key, condition.fence)) return { ok: false, conflict: "fence" };
+    const refused = this.refusal(key, version, condition);
+    if (refused) return refused;
     this.#entries.set(key, { json, version: version + 1, due });
     return { ok: true, version: version + 1 };
   }

@@ -57,6 +57,14 @@ export interface ProviderAdapter<
    */
   readonly refreshTokenLifetimeMs?: number | undefined;
   authorizationUrl(input: AuthorizationUrlInput<TAuthorizeOptions>): URL;
+  /**
+   * Optional: what the authorize URL asked for that the token response will not say (Square's
+   * requested permissions). The facade appends it to the random state after a `.`; the callback
+   * checks the whole state, and `exchangeCode` reads it back from `callbackParams`. Called before
+   * `authorizationUrl`, with options it has not checked yet. Only `[A-Za-z0-9_.~-]`, at most 1,024
+   * characters; anything else is left out.
+   */
+  stateSuffix?(options: TAuthorizeOptions): string | undefined;
   exchangeCode(input: CodeExchangeInput, ctx: RequestContext): Promise<TokenData<TRaw>>;
 }
 

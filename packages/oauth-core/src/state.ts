@@ -1,8 +1,12 @@
 import { randomToken } from "./random.js";
 
-/** A CSRF state value: 32 random bytes, base64url. */
-export function createState(): string {
-  return randomToken(32);
+/**
+ * A CSRF state value: 32 random bytes, base64url, then `.` and `suffix` when one is given (what the
+ * provider needs back at the callback; it adds no secrecy and takes none away).
+ */
+export function createState(suffix?: string): string {
+  const state = randomToken(32);
+  return suffix && /^[\w.~-]{1,1024}$/.test(suffix) ? `${state}.${suffix}` : state;
 }
 
 /**

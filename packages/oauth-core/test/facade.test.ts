@@ -48,6 +48,49 @@ describe("authorize and callback", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("appends the adapter's state suffix, checks the whole state and hands it to exchangeCode", async () => {
+    const seen: (string | null)[] = [];
+    const asked: unknown[] = [];
+    const adapter: ProviderAdapter<{ scopes: string[] }> = {
+      id: "suffixed",
+      codeFlowTokenType: "default",
+      pkce: "none",
+      refreshTokens: "none",
+      stateSuffix: (options) => {
+        asked.push(options);
+        return options.scopes.join(".");
+      },
+      authorizationUrl: ({ state }) => new URL(`https://auth.example/authorize?state=${state}`),
+      exchangeCode: async ({ callbackParams }) => {
+        seen.push(callbackParams.get("state"));
+        return { accessToken: "at", tokenType: "bearer", scopes: [], raw: {} };
+      },
+    };
+    const oauth = createOAuthClient(adapter, { store: new MemoryTokenStore() });
+    const { url, state } = await oauth.authorize({ scopes: ["A_READ", "B_WRITE"] });
+    expect(asked).toEqual([{ scopes: ["A_READ", "B_WRITE"] }]);
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}\.A_READ\.B_WRITE$/);
+    expect(url.searchParams.get("state")).toBe(state);
+    // The suffix is part of the state: a callback that changed it is refused before any exchange.
+    await expect(
+      oauth.handleCallback(`https://app.example/cb?code=c&state=${state.replace("B_WRITE", "C_ADMIN")}`, {
+        expectedState: state,
+        account: "a",
+      }),
+    ).rejects.toBeInstanceOf(StateMismatchError);
+    expect(seen).toEqual([]);
+    await oauth.handleCallback(`https://app.example/cb?code=c&state=${state}`, {
+      expectedState: state,
+      account: "a",
+    });
+    expect(seen).toEqual([state]);
+    // A suffix with characters that would need escaping, or empty, is left out.
+    for (const scopes of [["a b"], ["x/y"], [], ["é"]]) {
+      expect((await oauth.authorize({ scopes })).state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+    expect((await oauth.authorize({ scopes: ["X".repeat(1025)] })).state).toHaveLength(43);
+  });
+
   it("requires the code verifier for a PKCE provider", async () => {
     const { oauth } = await lifecycle();
     await expect(oauth.exchange("code", { account: "a" })).rejects.toBeInstanceOf(InvalidInputError);

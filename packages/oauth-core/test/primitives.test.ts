@@ -52,9 +52,16 @@ describe("PKCE (RFC 7636)", () => {
 
 describe("state", () => {
   it("is 43 base64url characters and unique", () => {
-    const states = new Set(Array.from({ length: 1000 }, createState));
+    const states = new Set(Array.from({ length: 1000 }, () => createState()));
     expect(states.size).toBe(1000);
     for (const state of states) expect(state).toMatch(/^[A-Za-z0-9\-_]{43}$/);
+  });
+
+  it("carries a suffix after a dot only when it needs no escaping", () => {
+    expect(createState("A_READ.B_WRITE")).toMatch(/^[A-Za-z0-9\-_]{43}\.A_READ\.B_WRITE$/);
+    for (const bad of ["", "a b", "a&b", "é", "x".repeat(1025), undefined]) {
+      expect(createState(bad)).toMatch(/^[A-Za-z0-9\-_]{43}$/);
+    }
   });
 
   it("constantTimeEqual agrees with === on any strings", () => {

@@ -1,4 +1,4 @@
-export type { SquareAuthorizeOptions, SquareLocale } from "./authorize.js";
+export type { SquareAuthorizeOptions, SquareLocale, SquarePermission } from "./authorize.js";
 export {
   createSquareClient,
   SQUARE_HOSTS,
@@ -17,6 +17,7 @@ export type {
   ErrorCode,
   ErrorResponse,
   LegacyError,
+  OAuthPermission,
   OauthAuthorizationRevokedEvent,
   OauthAuthorizationRevokedEventRevokerType,
   ObtainTokenRequest,
@@ -29,7 +30,7 @@ export type {
   RevokeTokenRequest,
   RevokeTokenResponse,
 } from "./generated/schema.js";
-export { errorCodeValues } from "./generated/schema.js";
+export { errorCodeValues, oAuthPermissionValues as squarePermissions } from "./generated/schema.js";
 export {
   type SquareOptions,
   type SquareProvider,

@@ -8,7 +8,12 @@ import {
   type RevokeCapability,
   type TokenData,
 } from "@partner-oauth/core";
-import { type SquareAuthorizeOptions, squareAuthorizationUrl } from "./authorize.js";
+import {
+  requestedScopes,
+  type SquareAuthorizeOptions,
+  squareAuthorizationUrl,
+  squareStateSuffix,
+} from "./authorize.js";
 import { createSquareClient, type SquareClient, type SquareClientOptions, squareHost } from "./client.js";
 import { isAlreadyRevoked, squareErrorFromBody } from "./errors.js";
 import type { ObtainTokenRequest, ObtainTokenResponse } from "./generated/schema.js";
@@ -86,11 +91,15 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
    * (`code_verifier` on the code grant, nothing on refresh). Never retried: a PKCE refresh token is
    * single-use, and a retry could spend it twice.
    */
-  async function obtainToken(body: ObtainTokenRequest, ctx: RequestContext): Promise<SquareToken> {
+  async function obtainToken(
+    body: ObtainTokenRequest,
+    ctx: RequestContext,
+    scopes: readonly string[],
+  ): Promise<SquareToken> {
     if (clientSecret) ctx.secrets.push(clientSecret);
     const { data, error, response } = await client.POST("/oauth2/token", { body, signal: ctx.signal });
     if (!response.ok) throw squareErrorFromBody(ctx, response.status, error, response.headers);
-    return tokenFromResponse(data, ctx, response.status);
+    return tokenFromResponse(data, ctx, response.status, scopes);
   }
 
   const usesPkce = !clientSecret;
@@ -103,7 +112,10 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
       return squareAuthorizationUrl(host, { clientId, redirectUri, pkce: usesPkce }, input);
     },
 
-    exchangeCode({ code, codeVerifier }, ctx) {
+    // Square's answer names no scopes: the requested ones travel in the state to the callback.
+    stateSuffix: squareStateSuffix,
+
+    exchangeCode({ code, codeVerifier, callbackParams }, ctx) {
       return obtainToken(
         {
           client_id: clientId,
@@ -113,6 +125,7 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
           ...(clientSecret ? { client_secret: clientSecret } : { code_verifier: codeVerifier }),
         },
         ctx,
+        requestedScopes(callbackParams),
       );
     },
 
@@ -131,6 +144,8 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
           refresh_token: token.refreshToken,
         },
         ctx,
+        // A refresh (which sends no `scopes` to narrow it) keeps the grant's permissions.
+        token.scopes,
       );
     },
 

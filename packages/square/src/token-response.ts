@@ -10,14 +10,15 @@ import {
 import type { ObtainTokenResponse } from "./generated/schema.js";
 
 /**
- * Normalizes an ObtainToken body. Square sends absolute ISO 8601 expiries, not
- * `expires_in`, and no scopes: `scopes` stays empty (the core keeps the stored ones on refresh;
- * `introspect` tells the granted permissions).
+ * Normalizes an ObtainToken body. Square sends absolute ISO 8601 expiries, not `expires_in`, and
+ * no scopes: `scopes` are the ones the caller knows were granted (requested on the authorize URL,
+ * or the stored record's on a refresh); `introspect` tells the ones Square holds.
  */
 export function tokenFromResponse(
   data: unknown,
   ctx: RequestContext,
   status: number,
+  scopes: readonly string[],
 ): TokenData<ObtainTokenResponse> {
   const body = asObject(data, ctx, status);
   noteDeliveredRefreshToken(ctx, body.refresh_token);
@@ -33,7 +34,7 @@ export function tokenFromResponse(
       "refresh_token_expires_at",
       ctx,
     ),
-    scopes: [],
+    scopes: [...scopes],
     subject: requiredString(body, "merchant_id", ctx),
     raw: body as ObtainTokenResponse,
   };

@@ -8,6 +8,7 @@ import {
   MemoryTokenStore,
   ProviderError,
   ReauthorizationRequiredError,
+  StateMismatchError,
   storeKey,
   type TokenData,
 } from "@partner-oauth/core";
@@ -20,7 +21,13 @@ import {
   withPrefer,
 } from "@partner-oauth/mocks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SQUARE_VERSION, type SquareProviderBase, square } from "../src/index.js";
+import {
+  SQUARE_VERSION,
+  type SquarePermission,
+  type SquareProviderBase,
+  square,
+  squarePermissions,
+} from "../src/index.js";
 
 // Contract tests: every operation of specs/square.yaml, success and each documented error example,
 // through the real client over HTTP against Prism serving the spec. Any `sl-violations` header fails
@@ -171,10 +178,48 @@ describe("authorize (GET /oauth2/authorize)", () => {
   it("uses the production or the sandbox host per environment", async () => {
     const production = square({ clientId: "app", environment: "production" });
     const sandbox = square({ clientId: "app", environment: "sandbox" });
-    const input = { state: "s", codeChallenge: "c".repeat(43), options: { scopes: ["PAYMENTS_READ"] } };
+    const input = {
+      state: "s",
+      codeChallenge: "c".repeat(43),
+      options: { scopes: ["PAYMENTS_READ" as const] },
+    };
     expect(production.authorizationUrl(input).origin).toBe("https://connect.squareup.com");
     expect(sandbox.authorizationUrl(input).origin).toBe("https://connect.squareupsandbox.com");
     expect(sandbox.authorizationUrl(input).searchParams.has("redirect_uri")).toBe(false);
+  });
+
+  it("carries the requested permissions in the state, which the spec accepts and the mock echoes", async () => {
+    const { oauth } = setup();
+    const { url, state } = await oauth.authorize({
+      scopes: ["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE", "MERCHANT_PROFILE_READ"],
+      session: false,
+    });
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}\.MERCHANT_PROFILE_READ\.PAYMENTS_WRITE$/);
+    expect(url.searchParams.get("state")).toBe(state);
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+    // Two states for the same permissions differ in their random part.
+    expect((await oauth.authorize({ scopes: ["MERCHANT_PROFILE_READ"] })).state).not.toBe(
+      (await oauth.authorize({ scopes: ["MERCHANT_PROFILE_READ"] })).state,
+    );
+  });
+
+  it("requests every documented permission in one URL the spec accepts", async () => {
+    const { oauth } = setup();
+    const { url, state } = await oauth.authorize({ scopes: squarePermissions });
+    expect(url.searchParams.get("scope")?.split(" ")).toEqual([...squarePermissions]);
+    expect(state.split(".").slice(1)).toEqual([...squarePermissions]);
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(302);
+  });
+
+  it("accepts a permission newer than the typed list with a cast (the pattern is checked at run time)", async () => {
+    const { oauth } = setup();
+    const { url, state } = await oauth.authorize({ scopes: ["RESERVATIONS_READ" as SquarePermission] });
+    expect(url.searchParams.get("scope")).toBe("RESERVATIONS_READ");
+    expect(state.endsWith(".RESERVATIONS_READ")).toBe(true);
   });
 
   it("is rejected by the mock when a required parameter is missing (the check is real)", async () => {
@@ -188,6 +233,7 @@ describe("authorize (GET /oauth2/authorize)", () => {
   it("refuses missing or malformed permissions and unknown locales", async () => {
     const { oauth } = setup();
     await expect(oauth.authorize({ scopes: [] })).rejects.toThrow(InvalidInputError);
+    // @ts-expect-error not a Square permission (and not its pattern: refused at run time too)
     await expect(oauth.authorize({ scopes: ["payments_read"] })).rejects.toThrow(InvalidInputError);
     // @ts-expect-error not a supported locale
     await expect(oauth.authorize({ scopes: ["PAYMENTS_READ"], locale: "de-DE" })).rejects.toThrow(
@@ -206,7 +252,9 @@ describe("exchange (POST /oauth2/token, authorization_code)", () => {
     expect(token.refreshToken).toBe(EXAMPLE_TOKENS[1]);
     expect(token.refreshTokenExpiresAt).toBeUndefined();
     expect(token.subject).toBe("MLQW7K2HJ2RDE");
-    expect(token.scopes).toEqual([]); // ObtainToken names no scopes; introspect does
+    // ObtainToken names no scopes: the ones requested on the authorize URL, carried in the state.
+    expect(token.scopes).toEqual(["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"]);
+    expect((await store.get(KEY))?.scopes).toEqual(["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"]);
     expect(token.raw.short_lived).toBe(false);
     expect((await store.get(KEY))?.accessToken).toBe(token.accessToken);
 
@@ -221,6 +269,39 @@ describe("exchange (POST /oauth2/token, authorization_code)", () => {
       code: CODE,
       redirect_uri: credentials.redirectUri,
     });
+  });
+
+  it("fills the PKCE grant's scopes from the state as well", async () => {
+    const { oauth } = setupPkce("code=200, example=pkce_flow");
+    const token = await connect(oauth);
+    expect(token.scopes).toEqual(["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"]);
+  });
+
+  it("leaves scopes empty when the code comes without a state that names them", async () => {
+    const { oauth, requests } = setup();
+    const direct = await oauth.exchange(CODE, { account: ACCOUNT });
+    expect(direct.scopes).toEqual([]);
+    const plain = await oauth.exchange(CODE, {
+      account: ACCOUNT,
+      callbackParams: new URLSearchParams({ code: CODE, state: "abc.payments_read" }),
+    });
+    expect(plain.scopes).toEqual([]);
+    // The state never reaches Square's token endpoint.
+    expect(await requests[1]?.text()).not.toContain("state");
+  });
+
+  it("refuses a callback whose state lost or changed its permission list", async () => {
+    const { oauth, store } = setup();
+    const { state } = await oauth.authorize({ scopes: ["PAYMENTS_READ"] });
+    const widened = `${state}.PAYMENTS_WRITE`;
+    const error = await oauth
+      .handleCallback(`${credentials.redirectUri}?code=${CODE}&state=${widened}`, {
+        expectedState: state,
+        account: ACCOUNT,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateMismatchError);
+    expect(store.size).toBe(0);
   });
 
   it("keeps the refresh-token expiry of a PKCE grant (example pkce_flow)", async () => {
@@ -307,7 +388,11 @@ describe("refresh (POST /oauth2/token, refresh_token)", () => {
     expect(fresh.refreshToken).toBe(token.refreshToken);
     expect(fresh.expiresAt).toBe(Date.parse("2037-01-20T09:12:44Z"));
     expect(fresh.subject).toBe("MLQW7K2HJ2RDE");
+    // A refresh does not change Square's grant: the stored permissions stay.
+    expect(token.scopes).toEqual(["MERCHANT_PROFILE_READ", "PAYMENTS_WRITE"]);
+    expect(fresh.scopes).toEqual(token.scopes);
     expect((await store.get(KEY))?.accessToken).toBe(fresh.accessToken);
+    expect((await store.get(KEY))?.scopes).toEqual(token.scopes);
     expect(await requests[0]?.json()).toEqual({
       client_id: credentials.clientId,
       client_secret: credentials.clientSecret,
@@ -332,7 +417,7 @@ describe("refresh (POST /oauth2/token, refresh_token)", () => {
     const rotated = "EQAAEGr8nYt2pLm5qZ0vXc7bW1sKj4hF9dA6eR3uTiOyBgNwMzCxVlQaPoSeDkJh";
     expect(fresh.refreshToken).toBe(rotated);
     expect(fresh.refreshTokenExpiresAt).toBe(Date.parse("2037-04-20T09:12:44Z"));
-    expect(await store.get(KEY)).toMatchObject({ refreshToken: rotated });
+    expect(await store.get(KEY)).toMatchObject({ refreshToken: rotated, scopes: token.scopes });
   });
 
   it("keeps the stored refresh token when the answer has none (example short_lived)", async () => {

@@ -2,10 +2,13 @@ import { createOAuthClient, MemoryTokenStore, type Token } from "@partner-oauth/
 import { describe, expectTypeOf, it } from "vitest";
 import {
   type ObtainTokenResponse,
+  type SquareAuthorizeOptions,
+  type SquarePermission,
   type SquareProvider,
   type SquarePublicProvider,
   type SquareTokenStatus,
   square,
+  squarePermissions,
 } from "../src/index.js";
 
 // Compile-time checks (run by `pnpm run typecheck`): the facade offers exactly Square's capabilities.
@@ -52,5 +55,17 @@ describe("types", () => {
     expectTypeOf(oauth.authorize).parameter(0).toHaveProperty("scopes");
     // @ts-expect-error locale is a union of the supported ones
     void (() => oauth.authorize({ scopes: ["PAYMENTS_READ"], locale: "xx-XX" }));
+  });
+
+  it("types scopes as Square's documented permissions", () => {
+    expectTypeOf<SquareAuthorizeOptions["scopes"]>().toEqualTypeOf<readonly SquarePermission[]>();
+    expectTypeOf<"MERCHANT_PROFILE_READ">().toMatchTypeOf<SquarePermission>();
+    expectTypeOf<"PAYMENTS_WRITE_ADDITIONAL_RECIPIENTS">().toMatchTypeOf<SquarePermission>();
+    expectTypeOf<string>().not.toMatchTypeOf<SquarePermission>();
+    expectTypeOf(squarePermissions).toEqualTypeOf<ReadonlyArray<SquarePermission>>();
+    // @ts-expect-error a typo does not compile
+    void (() => oauth.authorize({ scopes: ["PAYMENT_WRITE"] }));
+    // @ts-expect-error neither does a lower-case name
+    void (() => publicOauth.authorize({ scopes: ["merchant_profile_read"] }));
   });
 });

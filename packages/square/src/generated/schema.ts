@@ -212,8 +212,26 @@ export interface components {
          * @default false
          */
         UseJwt: boolean;
-        /** @description A Square OAuth permission name, e.g. `MERCHANT_PROFILE_READ`, `PAYMENTS_WRITE`. */
+        /**
+         * @description A Square OAuth permission name as Square reports it (RetrieveTokenStatus `scopes`), e.g.
+         *     `MERCHANT_PROFILE_READ`. Checked against the pattern only: Square may report a permission
+         *     added after `OAuthPermission` below was written.
+         */
         Permission: string;
+        /**
+         * @description The permissions an application can request (the `scope` of the authorize page, the
+         *     `scopes` of ObtainToken): Square's `OAuthPermission` enum
+         *     (developer.squareup.com/reference/square/enums/OAuthPermission) and its OAuth Permissions
+         *     Reference (developer.squareup.com/docs/oauth-api/square-permissions), which names the
+         *     seller-level `APPOINTMENTS_ALL_READ` / `APPOINTMENTS_ALL_WRITE`, `DEVICES_READ`,
+         *     `PAYOUTS_READ` and `VENDOR_READ` / `VENDOR_WRITE` as well (certain for the names in the
+         *     enum page; the SDK v46 has no such type). Square adds permissions over time: a newer one is
+         *     missing here until the spec is updated. `@partner-oauth/square` types the authorize
+         *     option's `scopes` with this list and checks at run time only the pattern of `Permission`,
+         *     so a newer permission can still be requested with a cast.
+         * @enum {string}
+         */
+        OAuthPermission: "APPOINTMENTS_ALL_READ" | "APPOINTMENTS_ALL_WRITE" | "APPOINTMENTS_BUSINESS_SETTINGS_READ" | "APPOINTMENTS_READ" | "APPOINTMENTS_WRITE" | "BANK_ACCOUNTS_READ" | "CASH_DRAWER_READ" | "CUSTOMERS_READ" | "CUSTOMERS_WRITE" | "DEVICE_CREDENTIAL_MANAGEMENT" | "DEVICES_READ" | "DISPUTES_READ" | "DISPUTES_WRITE" | "EMPLOYEES_READ" | "EMPLOYEES_WRITE" | "GIFTCARDS_READ" | "GIFTCARDS_WRITE" | "INVENTORY_READ" | "INVENTORY_WRITE" | "INVOICES_READ" | "INVOICES_WRITE" | "ITEMS_READ" | "ITEMS_WRITE" | "LOYALTY_READ" | "LOYALTY_WRITE" | "MERCHANT_PROFILE_READ" | "MERCHANT_PROFILE_WRITE" | "ONLINE_STORE_SITE_READ" | "ONLINE_STORE_SNIPPETS_READ" | "ONLINE_STORE_SNIPPETS_WRITE" | "ORDERS_READ" | "ORDERS_WRITE" | "PAYMENTS_READ" | "PAYMENTS_WRITE" | "PAYMENTS_WRITE_ADDITIONAL_RECIPIENTS" | "PAYMENTS_WRITE_IN_PERSON" | "PAYMENTS_WRITE_SHARED_ONFILE" | "PAYOUTS_READ" | "SETTLEMENTS_READ" | "SUBSCRIPTIONS_READ" | "SUBSCRIPTIONS_WRITE" | "TIMECARDS_READ" | "TIMECARDS_SETTINGS_READ" | "TIMECARDS_SETTINGS_WRITE" | "TIMECARDS_WRITE" | "VENDOR_READ" | "VENDOR_WRITE";
         /**
          * @description One schema per grant, discriminated by `grant_type`. `client_id` is always required.
          *     `client_secret` is required in the code flow and omitted in the PKCE flow (for both the
@@ -255,7 +273,7 @@ export interface components {
              * @description Sent freely by the official SDK; Square documents it only for the `refresh_token`
              *     grant, and on a code exchange it does not change the granted permissions (likely).
              */
-            scopes?: components["schemas"]["Permission"][];
+            scopes?: components["schemas"]["OAuthPermission"][];
             short_lived?: components["schemas"]["ShortLived"];
             use_jwt?: components["schemas"]["UseJwt"];
         };
@@ -285,7 +303,7 @@ export interface components {
              * @description Narrow the new access token to these permissions (intersection with the refresh
              *     token's). Only meaningful with this grant.
              */
-            scopes?: components["schemas"]["Permission"][];
+            scopes?: components["schemas"]["OAuthPermission"][];
             short_lived?: components["schemas"]["ShortLived"];
             use_jwt?: components["schemas"]["UseJwt"];
         };
@@ -318,6 +336,16 @@ export interface components {
          *     `access_token`, `token_type`, `expires_at` and `merchant_id` (required here — certain for
          *     every documented example), `refresh_token` unless `short_lived`, and
          *     `refresh_token_expires_at` only in the PKCE flow.
+         *
+         *     It has **no** `scope` or `scopes` field (certain: the ObtainToken reference and the SDK v46
+         *     `ObtainTokenResponse.d.ts` list none; the fact sheet's response keys have none either):
+         *     Square does not echo what was granted. The seller accepts or declines the permission form as
+         *     a whole (there is no partial consent to model), so `@partner-oauth/square` assumes the granted
+         *     permissions equal the ones requested on the authorize URL: it carries them in `state` from
+         *     `authorize()` to the callback and fills the token's `scopes` with them after the exchange
+         *     (empty when a code is exchanged without that state), and a refresh keeps the stored record's
+         *     `scopes`, since this adapter sends no `scopes` to narrow it (likely — Square documents no
+         *     partial grant; RetrieveTokenStatus, `introspect`, tells the scopes Square actually holds).
          */
         ObtainTokenResponse: {
             /**
@@ -532,6 +560,7 @@ export type ClientSecret = components['schemas']['ClientSecret'];
 export type ShortLived = components['schemas']['ShortLived'];
 export type UseJwt = components['schemas']['UseJwt'];
 export type Permission = components['schemas']['Permission'];
+export type OAuthPermission = components['schemas']['OAuthPermission'];
 export type ObtainTokenRequest = components['schemas']['ObtainTokenRequest'];
 export type AuthorizationCodeGrant = components['schemas']['AuthorizationCodeGrant'];
 export type RefreshTokenGrant = components['schemas']['RefreshTokenGrant'];
@@ -570,7 +599,8 @@ export interface operations {
                  *     In the URL the separator is written `+` (form encoding of a space, as in Square's own
                  *     example) or `%20`; both decode to a space. A literal `%2B` is not a separator. Default
                  *     when omitted: `MERCHANT_PROFILE_READ PAYMENTS_READ SETTLEMENTS_READ BANK_ACCOUNTS_READ`
-                 *     (certain, reference).
+                 *     (certain, reference). Each name is one of `OAuthPermission` (the documented list;
+                 *     the schema checks the pattern only, since Square adds permissions over time).
                  * @example MERCHANT_PROFILE_READ PAYMENTS_WRITE
                  */
                 scope?: string;
@@ -588,7 +618,11 @@ export interface operations {
                  */
                 session?: "true" | "false" | "True" | "False";
                 /**
-                 * @description CSRF token echoed back on the redirect; verify it there.
+                 * @description CSRF token echoed back on the redirect; verify it there. `@partner-oauth/square` sends
+                 *     43 random base64url characters followed by `.` and the requested permissions joined by
+                 *     `.` (e.g. `Nq…Jw.MERCHANT_PROFILE_READ.PAYMENTS_WRITE`), so that the callback knows what
+                 *     was requested (ObtainToken does not say what was granted). Square documents no length
+                 *     limit for `state` (guess: none below the URL's).
                  * @example 82201dd8d83d23cc8a48caf52b
                  */
                 state?: string;
@@ -885,6 +919,7 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsOauth2AuthorizeGetParametersQueryLocaleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/oauth2/authorize"]["get"]["parameters"]["query"]["locale"]> = ["en-IE", "en-US", "en-CA", "es-US", "fr-CA", "ja-JP"];
 export const pathsOauth2AuthorizeGetParametersQuerySessionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/oauth2/authorize"]["get"]["parameters"]["query"]["session"]> = ["true", "false", "True", "False"];
+export const oAuthPermissionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OAuthPermission"]> = ["APPOINTMENTS_ALL_READ", "APPOINTMENTS_ALL_WRITE", "APPOINTMENTS_BUSINESS_SETTINGS_READ", "APPOINTMENTS_READ", "APPOINTMENTS_WRITE", "BANK_ACCOUNTS_READ", "CASH_DRAWER_READ", "CUSTOMERS_READ", "CUSTOMERS_WRITE", "DEVICE_CREDENTIAL_MANAGEMENT", "DEVICES_READ", "DISPUTES_READ", "DISPUTES_WRITE", "EMPLOYEES_READ", "EMPLOYEES_WRITE", "GIFTCARDS_READ", "GIFTCARDS_WRITE", "INVENTORY_READ", "INVENTORY_WRITE", "INVOICES_READ", "INVOICES_WRITE", "ITEMS_READ", "ITEMS_WRITE", "LOYALTY_READ", "LOYALTY_WRITE", "MERCHANT_PROFILE_READ", "MERCHANT_PROFILE_WRITE", "ONLINE_STORE_SITE_READ", "ONLINE_STORE_SNIPPETS_READ", "ONLINE_STORE_SNIPPETS_WRITE", "ORDERS_READ", "ORDERS_WRITE", "PAYMENTS_READ", "PAYMENTS_WRITE", "PAYMENTS_WRITE_ADDITIONAL_RECIPIENTS", "PAYMENTS_WRITE_IN_PERSON", "PAYMENTS_WRITE_SHARED_ONFILE", "PAYOUTS_READ", "SETTLEMENTS_READ", "SUBSCRIPTIONS_READ", "SUBSCRIPTIONS_WRITE", "TIMECARDS_READ", "TIMECARDS_SETTINGS_READ", "TIMECARDS_SETTINGS_WRITE", "TIMECARDS_WRITE", "VENDOR_READ", "VENDOR_WRITE"];
 export const authorizationCodeGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuthorizationCodeGrant"]["grant_type"]> = ["authorization_code"];
 export const refreshTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefreshTokenGrant"]["grant_type"]> = ["refresh_token"];
 export const migrationTokenGrantGrant_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MigrationTokenGrant"]["grant_type"]> = ["migration_token"];
