@@ -50,6 +50,16 @@ export interface ProviderAdapter<
   readonly pkce: "S256" | "none";
   /** How the provider's refresh tokens behave (`none` when it has no refresh). */
   readonly refreshTokens: RefreshTokenBehaviour;
+  /**
+   * The authorization server's issuer identifier (RFC 8414). When set, a callback's `iss` parameter
+   * (RFC 9207) must equal it: a mix-up attack sends one server's code to another server's callback.
+   */
+  readonly issuer?: string | undefined;
+  /**
+   * The server says it always sends `iss` on the callback (RFC 9207's
+   * `authorization_response_iss_parameter_supported`): a callback without one is refused.
+   */
+  readonly authorizationResponseIssParameterSupported?: boolean | undefined;
   authorizationUrl(input: AuthorizationUrlInput<TAuthorizeOptions>): URL;
   exchangeCode(input: CodeExchangeInput, ctx: RequestContext): Promise<TokenData<TRaw>>;
 }
