@@ -60,7 +60,8 @@ export class MetadataCache {
   }
 }
 
-const processCache = new MetadataCache();
+// Pure: a program that never discovers (static metadata) does not bundle the cache.
+const processCache = /* @__PURE__ */ new MetadataCache();
 
 /**
  * Fetches an authorization server's metadata (RFC 8414, or OpenID Discovery) for `issuer`, with a
