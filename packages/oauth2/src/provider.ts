@@ -169,19 +169,27 @@ function build(
   if (options.pkce !== undefined && !["auto", "S256", "none"].includes(options.pkce)) {
     throw new TypeError(`${id}: pkce must be "auto", "S256" or "none"`);
   }
-  const hasClientCredentials = (metadata.grant_types_supported ?? []).includes("client_credentials");
-  const available: Record<Exclude<OAuth2Capability, "refresh">, boolean> = {
+  const offered: Record<Exclude<OAuth2Capability, "refresh">, boolean> = {
     revoke: metadata.revocation_endpoint !== undefined,
     introspect: metadata.introspection_endpoint !== undefined,
-    clientCredentials: hasClientCredentials,
+    clientCredentials: (metadata.grant_types_supported ?? []).includes("client_credentials"),
   };
   for (const capability of options.require ?? []) {
-    if (capability !== "refresh" && !available[capability]) {
+    if (capability !== "refresh" && !offered[capability]) {
       throw new DiscoveryError("missing_capability", `${metadata.issuer} does not offer ${capability}`, {
         provider: id,
       });
     }
   }
+  // Discovered metadata is not known at compile time, so the type lists what was required: the
+  // adapter then has exactly that too (a facade has at run time exactly the methods of its type).
+  const wanted = (capability: OAuth2Capability) =>
+    options.require === undefined || options.require.includes(capability);
+  const available = {
+    revoke: offered.revoke && wanted("revoke"),
+    introspect: offered.introspect && wanted("introspect"),
+    clientCredentials: offered.clientCredentials && wanted("clientCredentials"),
+  };
   const now = options.now ?? Date.now;
   const client = createOAuth2Client({
     endpoints: {

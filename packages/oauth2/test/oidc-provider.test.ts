@@ -95,6 +95,24 @@ describe("discovery", () => {
     expect(requests).toBe(1);
   });
 
+  it("a discovered adapter has exactly the capabilities required, though the server offers more", async () => {
+    const p = await discoverOAuth2({
+      id: "oidc",
+      issuer: server.issuer,
+      clientId: server.clients.basic.id,
+      clientSecret: server.clients.basic.secret,
+      redirectUri: server.redirectUri,
+      require: ["introspect"],
+      discovery: { cache: false },
+    });
+    const oauth = createOAuthClient(p, { store: new MemoryTokenStore() });
+    expect(typeof oauth.introspect).toBe("function");
+    expect(typeof oauth.refresh).toBe("function");
+    // @ts-expect-error revoke was not required: not in the type, and not there at run time
+    expect(oauth.revoke).toBeUndefined();
+    expect("clientCredentials" in oauth).toBe(false);
+  });
+
   it("fails with missing_capability when a required endpoint is absent", async () => {
     const metadata = await discoverMetadata(server.issuer, { cache: false });
     const { revocation_endpoint: _, ...withoutRevocation } = metadata;
