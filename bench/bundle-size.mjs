@@ -35,6 +35,11 @@ export const PROVIDERS = [
     name: "Open Collective",
     scope: "authorize (PKCE), exchange, refresh; no revoke (no REST revoke endpoint)",
   },
+  {
+    id: "oauth2",
+    name: "Generic OAuth 2.0",
+    scope: "static metadata; authorize (PKCE), exchange, refresh, revoke (RFC 7009)",
+  },
 ];
 
 export const LIBRARIES = [
@@ -62,6 +67,9 @@ const NOTES = {
   "braintree/sdk": "braintree 3.40.0",
   "truelayer/sdk": "no official Node SDK for TrueLayer OAuth",
   "opencollective/sdk": "no official Node SDK",
+  "oauth2/sdk": "not applicable: any standards-based server (`@partner-oauth/oauth2`)",
+  "oauth2/generic":
+    "no program: the generic libraries' programs for the same standard flow are the GoCardless, TrueLayer and Open Collective rows",
   "square/generic":
     "not applicable: ObtainToken takes a JSON body (arctic, @badgateway send forms) and revoke needs `Authorization: Client <secret>`; a program would be hand-written fetch",
   "braintree/generic":

@@ -1,7 +1,8 @@
 // The runtime matrix: packs every publishable package, installs the tarballs into a fresh project
 // outside the workspace, starts a Prism mock per provider (here, under Node), and runs the same
-// mocked lifecycle of all five providers (app/lifecycle.mjs) under Node, Bun, Deno, workerd
-// (Miniflare) and Vercel's edge-runtime, each from this package's pinned npm dependencies.
+// mocked lifecycle of all five providers and the generic OAuth 2.0 adapter (app/lifecycle.mjs)
+// under Node, Bun, Deno, workerd (Miniflare) and Vercel's edge-runtime, each from this package's
+// pinned npm dependencies.
 // test/runtimes.test.mjs runs it under vitest (`pnpm runtimes` at the root, the last step of `pnpm test`);
 // `node matrix.mjs [runtime…]` runs it without vitest.
 import {
@@ -24,7 +25,7 @@ import { assertBuilt, packAll, publishablePackages, ROOT, run, seconds } from ".
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, "node_modules", ".bin");
-export const PROVIDERS = ["gocardless", "truelayer", "square", "braintree", "opencollective"];
+export const PROVIDERS = ["gocardless", "truelayer", "square", "braintree", "opencollective", "oauth2"];
 export const STEPS_PER_PROVIDER = 7;
 const RUN_TIMEOUT_MS = 120_000;
 

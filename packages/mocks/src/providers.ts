@@ -2,7 +2,14 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** Providers whose specs ship with this package. */
-export const PROVIDERS = ["gocardless", "truelayer", "square", "braintree", "opencollective"] as const;
+export const PROVIDERS = [
+  "gocardless",
+  "truelayer",
+  "square",
+  "braintree",
+  "opencollective",
+  "oauth2",
+] as const;
 export type MockProvider = (typeof PROVIDERS)[number];
 
 /** The spec file for a provider name, or the path itself when given a `.yaml`/`.json` path. */

@@ -94,7 +94,7 @@ describe("startMock", () => {
       const run = cli(...args);
       expect(run.status).toBe(2);
       expect(run.stderr).toBe(
-        `partner-oauth-mock: ${message}\nusage: partner-oauth-mock <gocardless|truelayer|square|braintree|opencollective|spec.yaml> [--port 4010]\n`,
+        `partner-oauth-mock: ${message}\nusage: partner-oauth-mock <gocardless|truelayer|square|braintree|opencollective|oauth2|spec.yaml> [--port 4010]\n`,
       );
     }
   }, 60_000);

@@ -15,14 +15,24 @@ export interface VerifiedCallback {
   params: URLSearchParams;
 }
 
+/** What the callback's `iss` parameter (RFC 9207) is checked against. */
+export interface CallbackIssuer {
+  /** The issuer identifier the callback's `iss` must equal, when present. */
+  issuer?: string | undefined;
+  /** Refuse a callback without `iss` (the server advertises that it always sends one). */
+  required?: boolean | undefined;
+}
+
 /**
  * Checks a callback before any network call: the state first (constant time; a forged callback
- * must not learn whether it carried an error), then `error=`, then the code.
+ * must not learn whether it carried an error), then the issuer (RFC 9207: an error from the wrong
+ * server is as suspect as a code from it), then `error=`, then the code.
  */
 export function verifyCallback(
   provider: string,
   callback: CallbackInput,
   expectedState: string,
+  issuer: CallbackIssuer = {},
 ): VerifiedCallback {
   const meta = { provider, operation: "callback" as const };
   if (typeof expectedState !== "string" || expectedState.length === 0) {
@@ -39,6 +49,7 @@ export function verifyCallback(
   if (state === null) throw new StateMismatchError("callback carries no state", meta);
   if (!constantTimeEqual(state, expectedState))
     throw new StateMismatchError("callback state does not match", meta);
+  checkIssuer(params.get("iss"), issuer, meta);
   const error = params.get("error");
   if (error !== null) {
     throw new AuthorizationDeniedError({
@@ -50,6 +61,26 @@ export function verifyCallback(
   const code = params.get("code");
   if (!code) throw new InvalidCallbackError("callback carries no authorization code", meta);
   return { code, params };
+}
+
+/**
+ * RFC 9207 §2.4: a present `iss` must equal the issuer we expect (simple string comparison, no
+ * normalization); a missing one is refused only where the server promised to send it. Without a
+ * known issuer a present `iss` cannot be judged and is ignored, as the RFC allows. The value is the
+ * attacker's text, so it is not quoted in the error.
+ */
+function checkIssuer(
+  iss: string | null,
+  expected: CallbackIssuer,
+  meta: { provider: string; operation: "callback" },
+): void {
+  if (iss === null) {
+    if (expected.required) throw new InvalidCallbackError("callback carries no iss (RFC 9207)", meta);
+    return;
+  }
+  if (expected.issuer !== undefined && iss !== expected.issuer) {
+    throw new InvalidCallbackError("callback iss does not match the authorization server's issuer", meta);
+  }
 }
 
 const SINGLE_VALUED = ["state", "code", "error", "error_description", "iss"];

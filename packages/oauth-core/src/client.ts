@@ -293,7 +293,10 @@ class LifecycleClient {
   }
 
   async handleCallback(callback: CallbackInput, options: CallbackOptions): Promise<Token<Raw>> {
-    const { code, params } = verifyCallback(this.provider.id, callback, options?.expectedState);
+    const { code, params } = verifyCallback(this.provider.id, callback, options?.expectedState, {
+      issuer: this.provider.issuer,
+      required: this.provider.authorizationResponseIssParameterSupported === true,
+    });
     return this.exchange(code, { ...options, callbackParams: params });
   }
 

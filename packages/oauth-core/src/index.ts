@@ -1,6 +1,11 @@
 export { type BasicAuthorizationOptions, basicAuthorization } from "./basic-auth.js";
 export { type BearerAuthOptions, type BearerTokenSource, bearerAuth } from "./bearer-middleware.js";
-export { type CallbackInput, type VerifiedCallback, verifyCallback } from "./callback.js";
+export {
+  type CallbackInput,
+  type CallbackIssuer,
+  type VerifiedCallback,
+  verifyCallback,
+} from "./callback.js";
 export {
   type AuthorizeResult,
   type BaseClient,

@@ -56,6 +56,16 @@ export interface ProviderAdapter<
    * `refreshTokenExpiresAt` it sets each record's `refreshDueAt`, which `sweep` keeps alive.
    */
   readonly refreshTokenLifetimeMs?: number | undefined;
+  /**
+   * The authorization server's issuer identifier (RFC 8414). When set, a callback's `iss` parameter
+   * (RFC 9207) must equal it: a mix-up attack sends one server's code to another server's callback.
+   */
+  readonly issuer?: string | undefined;
+  /**
+   * The server says it always sends `iss` on the callback (RFC 9207's
+   * `authorization_response_iss_parameter_supported`): a callback without one is refused.
+   */
+  readonly authorizationResponseIssParameterSupported?: boolean | undefined;
   authorizationUrl(input: AuthorizationUrlInput<TAuthorizeOptions>): URL;
   /**
    * Optional: what the authorize URL asked for that the token response will not say (Square's

@@ -7,6 +7,7 @@ import * as core from "@partner-oauth/core";
 import * as testing from "@partner-oauth/core/testing";
 import * as gocardless from "@partner-oauth/gocardless";
 import * as mocks from "@partner-oauth/mocks";
+import * as oauth2 from "@partner-oauth/oauth2";
 import * as opencollective from "@partner-oauth/opencollective";
 import * as square from "@partner-oauth/square";
 import * as storePostgres from "@partner-oauth/store-postgres";
@@ -24,6 +25,7 @@ const loaded = {
   "@partner-oauth/square": square,
   "@partner-oauth/braintree": braintree,
   "@partner-oauth/opencollective": opencollective,
+  "@partner-oauth/oauth2": oauth2,
   "@partner-oauth/mocks": mocks,
   "@partner-oauth/store-postgres": storePostgres,
   "@partner-oauth/store-redis": storeRedis,

@@ -1,10 +1,11 @@
-// The mocked lifecycle of all five providers, written for every runtime: it imports only the
-// published packages and uses nothing but fetch, URL, Web Crypto and AbortSignal (no `node:`, no
-// process, no file system), so Node, Bun and Deno run it as it is and workerd and edge-runtime run
-// it bundled. The mocks' URLs come in as an argument; the result is plain data the harness checks.
+// The mocked lifecycle of all five providers and the generic OAuth 2.0 adapter, written for every
+// runtime: it imports only the published packages and uses nothing but fetch, URL, Web Crypto and
+// AbortSignal (no `node:`, no process, no file system), so Node, Bun and Deno run it as it is and
+// workerd and edge-runtime run it bundled. The mocks' URLs come in as an argument; the result is plain data the harness checks.
 import { braintree } from "@partner-oauth/braintree";
 import { createOAuthClient, encryptedStore, MemoryTokenStore, storeKey } from "@partner-oauth/core";
 import { gocardless } from "@partner-oauth/gocardless";
+import { oauth2 } from "@partner-oauth/oauth2";
 import { createOpenCollectiveGraphQLClient, fetchMe, opencollective } from "@partner-oauth/opencollective";
 import { square } from "@partner-oauth/square";
 import { truelayer } from "@partner-oauth/truelayer";
@@ -41,8 +42,11 @@ async function consent(url, redirectUri, state) {
   const callback = new URL(redirectUri);
   callback.searchParams.set("code", code);
   callback.searchParams.set("state", state);
-  const merchantId = redirect.searchParams.get("merchantId");
-  if (merchantId) callback.searchParams.set("merchantId", merchantId);
+  // Further parameters some redirects carry: Braintree's merchant id, RFC 9207's issuer.
+  for (const name of ["merchantId", "iss"]) {
+    const value = redirect.searchParams.get(name);
+    if (value) callback.searchParams.set(name, value);
+  }
   return callback.toString();
 }
 
@@ -202,6 +206,49 @@ const providers = {
         await oauth.forget("merchant-42");
         check(store.size === 0, "token still stored after forget");
         return "GraphQL me (bearer middleware), then forgotten";
+      },
+    };
+  },
+  oauth2(baseUrl) {
+    // The generic adapter from static metadata naming the mock's endpoints; the issuer is the one
+    // the spec's redirect example carries in `iss` (checked, since the metadata advertises it).
+    const redirectUri = "https://partner.example/oauth/callback";
+    const store = new MemoryTokenStore();
+    const oauth = createOAuthClient(
+      oauth2({
+        id: "standard",
+        clientId: "runtime-client",
+        clientSecret: common.clientSecret,
+        redirectUri,
+        refreshTokens: { rotating: { graceMs: 60_000 } },
+        metadata: {
+          issuer: "https://auth.partner.example",
+          authorization_endpoint: `${baseUrl}/authorize`,
+          token_endpoint: `${baseUrl}/token`,
+          revocation_endpoint: `${baseUrl}/revoke`,
+          introspection_endpoint: `${baseUrl}/introspect`,
+          code_challenge_methods_supported: ["S256"],
+          authorization_response_iss_parameter_supported: true,
+        },
+        fetch: mockFetch(),
+      }),
+      { store },
+    );
+    return {
+      redirectUri,
+      oauth,
+      authorize: { scopes: ["read", "write"] },
+      async refresh(oauth) {
+        const token = await oauth.refresh("merchant-42");
+        check(token.accessToken.length > 0, "no access token after refresh");
+        const info = await oauth.introspect("merchant-42");
+        check(info.active === true, "introspection says inactive");
+        return "refreshed; introspection active";
+      },
+      async end(oauth) {
+        await oauth.revoke("merchant-42");
+        check(store.size === 0, "token still stored after revoke");
+        return "revoked (RFC 7009)";
       },
     };
   },

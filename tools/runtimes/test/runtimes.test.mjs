@@ -1,5 +1,5 @@
-// The runtime matrix under vitest: one test per runtime, each running all five providers' mocked
-// lifecycle from the packed tarballs. A runtime that cannot start fails its test; none is skipped.
+// The runtime matrix under vitest: one test per runtime, each running all five providers' (and the
+// generic adapter's) mocked lifecycle from the packed tarballs. A runtime that cannot start fails its test; none is skipped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SQLITE_CHECKS } from "../app/sqlite-checks.mjs";
 import { failuresOf, PROVIDERS, prepare, runtimes, STEPS_PER_PROVIDER, sqliteRuntimes } from "../matrix.mjs";
