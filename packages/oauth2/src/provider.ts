@@ -59,6 +59,12 @@ export interface OAuth2ClientSettings {
    * `S256` forces it (a server that supports PKCE without saying so); `none` never sends it.
    */
   pkce?: "auto" | "S256" | "none" | undefined;
+  /**
+   * How long a refresh token lives from its issue or last use, where the server documents it (Xero:
+   * 60 days unused; QuickBooks: 100 days): each stored grant then falls due for `oauth.sweep` a
+   * margin before it would die. Default: none (grants never fall due).
+   */
+  refreshTokenLifetimeMs?: number | undefined;
   /** Epoch-ms clock for `expires_in`; injectable for tests. */
   now?: (() => number) | undefined;
   fetch?: ClientOptions["fetch"];
@@ -161,6 +167,9 @@ function build(
   const metadata = checkMetadata(options.metadata, id);
   const refreshTokens = options.refreshTokens ?? "single-use";
   checkRefreshTokens(refreshTokens);
+  const lifetime = options.refreshTokenLifetimeMs;
+  if (lifetime !== undefined && !(Number.isFinite(lifetime) && lifetime > 0))
+    throw new TypeError(`${options.id}: refreshTokenLifetimeMs must be a positive number of ms`);
   const clientAuth = chooseClientAuth(options, metadata);
   const usePkce =
     options.pkce === "S256" ||
@@ -241,6 +250,7 @@ function build(
     codeFlowTokenType: "default",
     pkce: usePkce ? "S256" : "none",
     refreshTokens,
+    refreshTokenLifetimeMs: lifetime,
     issuer: metadata.issuer,
     authorizationResponseIssParameterSupported:
       metadata.authorization_response_iss_parameter_supported === true,

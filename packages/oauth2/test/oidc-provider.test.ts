@@ -250,6 +250,35 @@ describe("the core's shared-store rules through a real server", () => {
     ).toBe(results[0]?.refreshToken);
   });
 
+  it("sweep: a grant due before its refresh token's lifetime runs out is refreshed (rotated) at the server", async () => {
+    const day = 86_400_000;
+    const p = await discoverOAuth2({
+      id: "oidc",
+      issuer: server.issuer,
+      clientId: server.clients.basic.id,
+      clientSecret: server.clients.basic.secret,
+      redirectUri: server.redirectUri,
+      refreshTokenLifetimeMs: 14 * day,
+      require: ["revoke", "introspect", "clientCredentials"],
+      discovery: { cache: false, timeoutMs: 5000 },
+    });
+    const store = new MemoryTokenStore();
+    const oauth = createOAuthClient(p, { store, timeoutMs: 5000 });
+    const { token } = await connect(oauth, "m-sweep");
+    const key = storeKey({ provider: "oidc", tokenType: "default", account: "m-sweep" });
+    const due = (await store.get(key))?.refreshDueAt as number;
+    expect(due - Date.now()).toBeGreaterThan(10.4 * day);
+    expect(due - Date.now()).toBeLessThanOrEqual(10.5 * day);
+    expect((await oauth.sweep()).refreshed).toEqual([]);
+    const before = server.grants.refresh_token ?? 0;
+    const report = await oauth.sweep({ before: due });
+    expect(report.refreshed.map((g) => g.account)).toEqual(["m-sweep"]);
+    expect((server.grants.refresh_token ?? 0) - before).toBe(1);
+    const swept = await store.get(key);
+    expect(swept?.refreshToken).not.toBe(token.refreshToken);
+    expect(swept?.refreshDueAt).toBeGreaterThan(due);
+  });
+
   it("bearerAuth: a 401 from the userinfo endpoint refreshes once and replays the request", async () => {
     const p = await provider();
     const store = new MemoryTokenStore();
