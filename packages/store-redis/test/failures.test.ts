@@ -345,6 +345,7 @@ describe("server errors", () => {
     expect((error as StoreError).retryable).toBe(false);
     expect(Object.keys(SCRIPTS).sort()).toEqual([
       "acquireLease",
+      "listDue",
       "read",
       "releaseLease",
       "renewLease",
