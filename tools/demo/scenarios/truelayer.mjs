@@ -66,6 +66,14 @@ export default {
       const token = await oauth.refresh("user-42");
       return { result: describe(token) };
     });
+    await step("sweep (keeps the 30-day refresh window open)", async () => {
+      // The grant falls due 23 days after its last refresh; a sweep run then refreshes it.
+      const { refreshDueAt } = await oauth.getToken("user-42");
+      const report = await oauth.sweep({ before: refreshDueAt });
+      if (report.refreshed.length !== 1) throw new Error(`sweep refreshed ${report.refreshed.length} grants`);
+      const days = Math.round((refreshDueAt - Date.now()) / 86_400_000);
+      return { result: `due in ${days} days; a sweep then refreshed 1 grant` };
+    });
     await step("metadata (/data/v1/me)", async () => {
       const info = await oauth.introspect("user-42");
       if (!info.active) throw new Error(`connection not active: ${info.reason}`);
