@@ -1,3 +1,4 @@
+import { InvalidInputError } from "./errors.js";
 import type { TokenStore } from "./store.js";
 
 /** Where a page of due grants ends: the next page starts after this grant (in due order, then key). */
@@ -43,6 +44,24 @@ export interface DueIndex {
 /** Whether a store can list due grants (every store of this repository can; a plain get/set one cannot). */
 export function hasDueIndex(store: TokenStore): store is TokenStore & DueIndex {
   return typeof (store as Partial<DueIndex>).listDue === "function";
+}
+
+/**
+ * A store's check of a due query: `InvalidInputError` for anything malformed; `before` rounded down
+ * to whole ms (stores keep due times as integers).
+ */
+export function checkDueQuery(query: DueQuery): DueQuery {
+  const bad = (what: string) => new InvalidInputError(`listDue: ${what}`, { operation: "store" });
+  if (typeof query?.prefix !== "string" || query.prefix.includes("\u0000")) {
+    throw bad("prefix must be a string without NUL characters");
+  }
+  if (typeof query.before !== "number" || !Number.isFinite(query.before))
+    throw bad("before must be a finite number");
+  if (!Number.isSafeInteger(query.limit) || query.limit < 1) throw bad("limit must be a positive integer");
+  const after = query.after;
+  if (after !== undefined && (!Number.isSafeInteger(after?.refreshDueAt) || typeof after.key !== "string"))
+    throw bad("after must be a cursor from a previous page");
+  return { prefix: query.prefix, before: Math.floor(query.before), limit: query.limit, after };
 }
 
 /** Whether a grant comes after the cursor in (refreshDueAt, key) order. */

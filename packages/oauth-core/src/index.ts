@@ -27,6 +27,7 @@ export {
   type UnpersistedTokenEvent,
 } from "./client.js";
 export {
+  checkDueQuery,
   type DueCursor,
   type DueGrant,
   type DueIndex,

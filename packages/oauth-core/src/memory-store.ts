@@ -1,4 +1,5 @@
 import {
+  checkDueQuery,
   compareDue,
   type DueGrant,
   type DueIndex,
@@ -56,7 +57,8 @@ export class MemoryTokenStore extends InProcessLeases implements DueIndex {
   }
 
   /** Scans every record: fine for the few thousand a test or a single process holds. */
-  async listDue(query: DueQuery): Promise<DuePage> {
+  async listDue(due: DueQuery): Promise<DuePage> {
+    const query = checkDueQuery(due);
     const grants: DueGrant[] = [];
     for (const [key, entry] of this.#entries) {
       const grant = { key, refreshDueAt: entry.due as number };

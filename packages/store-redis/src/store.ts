@@ -1,4 +1,5 @@
 import {
+  checkDueQuery,
   type DueIndex,
   type DuePage,
   type DueQuery,
@@ -336,18 +337,6 @@ function leaseAnswer(reply: unknown[]): boolean {
 function refreshDueAtOf(json: string): number | undefined {
   const due = (JSON.parse(json) as { refreshDueAt?: unknown }).refreshDueAt;
   return typeof due === "number" && Number.isFinite(due) ? Math.floor(due) : undefined;
-}
-
-/** A due query with whole numbers, or `InvalidInputError`. */
-function checkDueQuery(query: DueQuery): DueQuery {
-  const bad = (what: string) => new InvalidInputError(`listDue: ${what}`, { operation: "store" });
-  if (typeof query?.prefix !== "string") throw bad("prefix must be a string");
-  if (!Number.isFinite(query.before)) throw bad("before must be a finite number");
-  if (!Number.isSafeInteger(query.limit) || query.limit < 1) throw bad("limit must be a positive integer");
-  const after = query.after;
-  if (after !== undefined && (!Number.isSafeInteger(after.refreshDueAt) || typeof after.key !== "string"))
-    throw bad("after must be a cursor from a previous page");
-  return { prefix: query.prefix, before: Math.floor(query.before), limit: query.limit, after };
 }
 
 /** The record as JSON text; a value that is no object, or cannot be serialized, changes nothing. */

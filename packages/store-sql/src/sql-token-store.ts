@@ -1,8 +1,8 @@
 import {
+  checkDueQuery,
   type DueIndex,
   type DuePage,
   type DueQuery,
-  InvalidInputError,
   SharedTokenStoreBase,
   type TokenData,
   type VersionedRecord,
@@ -111,17 +111,4 @@ export abstract class SqlTokenStore extends SharedTokenStoreBase implements DueI
     if (fence !== undefined) checkInteger(fence, "condition.fence");
     return this.write(operation, key, json, version, fence);
   }
-}
-
-/** A due query with whole numbers (the column is an integer), or `InvalidInputError`. */
-function checkDueQuery(query: DueQuery): DueQuery {
-  const bad = (what: string) => new InvalidInputError(`listDue: ${what}`, { operation: "store" });
-  if (typeof query?.prefix !== "string") throw bad("prefix must be a string");
-  checkText(query.prefix, "prefix");
-  if (!Number.isFinite(query.before)) throw bad("before must be a finite number");
-  if (!Number.isSafeInteger(query.limit) || query.limit < 1) throw bad("limit must be a positive integer");
-  const after = query.after;
-  if (after !== undefined && (!Number.isSafeInteger(after.refreshDueAt) || typeof after.key !== "string"))
-    throw bad("after must be a cursor from a previous page");
-  return { prefix: query.prefix, before: Math.floor(query.before), limit: query.limit, after };
 }

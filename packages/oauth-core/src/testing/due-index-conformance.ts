@@ -1,4 +1,5 @@
-import type { DueCursor, DueGrant, DueIndex } from "../due-index.js";
+import type { DueCursor, DueGrant, DueIndex, DueQuery } from "../due-index.js";
+import { InvalidInputError } from "../errors.js";
 import type { SharedTokenStore } from "../shared-store.js";
 import type { TokenData } from "../token.js";
 
@@ -130,6 +131,32 @@ export const dueIndexChecks: readonly DueIndexCheck[] = [
       for (const limit of [1, 5, 23, 50]) {
         const listed = await listAll(store, prefix, T + 100, limit);
         if (show(listed) !== show(expected)) fail(this.name, `limit ${limit}: ${show(listed)}`);
+      }
+    },
+  },
+  {
+    name: "a malformed query is refused with InvalidInputError (and rejects, never throws)",
+    async run(open) {
+      const store = await open();
+      const good: DueQuery = { prefix: freshPrefix(), before: T, limit: 5 };
+      const bad: [string, unknown][] = [
+        ["a prefix that is no string", { ...good, prefix: 7 }],
+        ["limit 0", { ...good, limit: 0 }],
+        ["a fractional limit", { ...good, limit: 2.5 }],
+        ["before NaN", { ...good, before: Number.NaN }],
+        ["a cursor without key", { ...good, after: { refreshDueAt: T } }],
+      ];
+      for (const [what, query] of bad) {
+        let outcome: unknown;
+        try {
+          outcome = await store.listDue(query as DueQuery).then(
+            () => "resolved",
+            (error: unknown) => error,
+          );
+        } catch {
+          outcome = "threw synchronously";
+        }
+        if (!(outcome instanceof InvalidInputError)) fail(this.name, `${what}: ${String(outcome)}`);
       }
     },
   },
