@@ -1,5 +1,5 @@
-import { fork } from "node:child_process";
 import { storeKey } from "@partner-oauth/core";
+import { ForkedWorker } from "./forked.mjs";
 import { openStore } from "./stores.mjs";
 import { RotatingTokenServer } from "./token-server.mjs";
 
@@ -44,8 +44,9 @@ export const FAULTS = [
  */
 export const REDIS_FAULTS = ["client-kill", "client-kill-in-write", "redis-restart"];
 
-class Worker {
+class Worker extends ForkedWorker {
   constructor(cluster, index, role) {
+    super();
     this.cluster = cluster;
     this.index = index;
     this.role = role;
@@ -54,45 +55,16 @@ class Worker {
 
   async start() {
     this.name = `po-w${this.index}-${++this.generation}-${process.pid}`;
-    this.child = fork(WORKER, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code, signal) => resolve({ code, signal })),
-    );
-    this.child.on("message", (message) => {
+    const init = { ...this.cluster.workerConfig, name: this.name, user: this.role };
+    await this.spawn(WORKER, init, (message) => {
       if (message.type === "leased") this.cluster.onLeased(this);
       if (message.type === "store-error") this.cluster.storeErrors.push(`${message.method}: ${message.name}`);
     });
-    const ready = this.#next("ready");
-    this.child.send({ type: "init", ...this.cluster.workerConfig, name: this.name, user: this.role });
-    await ready;
   }
 
   /** Resolves with the worker's result, or `{ died }` when it was killed before answering. */
   run(go) {
-    const result = this.#next("result");
-    this.child.send({ type: "go", ...go });
-    return Promise.race([result, this.exited.then((exit) => ({ died: exit }))]);
-  }
-
-  signal(name) {
-    this.child.kill(name);
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.send({ type: "close" });
-    await Promise.race([this.exited, sleep(5000).then(() => this.child.kill("SIGKILL"))]);
-  }
-
-  #next(type) {
-    return new Promise((resolve) => {
-      const listener = (message) => {
-        if (message.type !== type) return;
-        this.child.off("message", listener);
-        resolve(message);
-      };
-      this.child.on("message", listener);
-    });
+    return this.ask({ type: "go", ...go }, "result");
   }
 }
 

@@ -1,6 +1,6 @@
-import { fork } from "node:child_process";
 import { storeKey } from "@partner-oauth/core";
 import { TIMING } from "./cluster.mjs";
+import { ForkedWorker } from "./forked.mjs";
 import { openStore } from "./stores.mjs";
 import { SWEEP_PROVIDERS } from "./sweep-worker.mjs";
 import { RotatingTokenServer } from "./token-server.mjs";
@@ -9,9 +9,10 @@ const WORKER = new URL("./sweep-worker.mjs", import.meta.url);
 const DAY = 86_400_000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A forked sweep-worker.mjs, with the messages it answers. */
-class SweepWorker {
+/** A forked sweep-worker.mjs; `onLeased(n)` hears of its n-th lease. */
+class SweepWorker extends ForkedWorker {
   constructor(cluster, index) {
+    super();
     this.cluster = cluster;
     this.index = index;
     this.generation = 0;
@@ -19,41 +20,10 @@ class SweepWorker {
 
   async start() {
     this.name = `po-sweep${this.index}-${++this.generation}-${process.pid}`;
-    this.child = fork(WORKER, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code, signal) => resolve({ code, signal })),
-    );
     this.leases = 0;
-    this.child.on("message", (message) => {
+    await this.spawn(WORKER, { ...this.cluster.workerConfig, name: this.name }, (message) => {
       if (message.type === "leased") this.onLeased?.(++this.leases);
     });
-    const ready = this.#next("ready");
-    this.child.send({ type: "init", ...this.cluster.workerConfig, name: this.name });
-    await ready;
-  }
-
-  /** Sends a command and resolves with its answer, or `{ died }` when the process was killed first. */
-  ask(command, answer) {
-    const reply = this.#next(answer);
-    this.child.send(command);
-    return Promise.race([reply, this.exited.then((exit) => ({ died: exit }))]);
-  }
-
-  #next(type) {
-    return new Promise((resolve) => {
-      const listen = (message) => {
-        if (message.type !== type) return;
-        this.child.off("message", listen);
-        resolve(message);
-      };
-      this.child.on("message", listen);
-    });
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.send({ type: "close" });
-    await Promise.race([this.exited, sleep(5_000).then(() => this.child.kill("SIGKILL"))]);
   }
 }
 
