@@ -64,6 +64,11 @@ const DEFAULT_WAIT_MS = 30_000;
 /** The lease covers one read and one delete; a holder that dies frees the key this soon. */
 const LEASE_TTL_MS = 10_000;
 const POLL_MS = 50;
+/**
+ * How much later than a notice's `revokedAt` a grant must have been obtained to count as a newer one:
+ * providers stamp notices in whole seconds (Braintree), by their own clock, not ours.
+ */
+const REVOKED_AT_TOLERANCE_MS = 60_000;
 
 /** Removes the grant a verified notice revokes (see `RevocationMethods.applyRevocation`). */
 export async function applyRevocation(
@@ -118,12 +123,13 @@ export async function applyRevocation(
     const record = await store.read(id);
     const token = isTokenData(record.token) ? record.token : undefined;
     // A grant stored for another merchant (the app's mapping is stale, the account reconnected
-    // elsewhere) is not the one revoked, nor is one obtained after the revocation (a notice delivered
-    // again after the merchant reconnected). Keeping a revoked grant by mistake heals at its next
-    // refresh (invalid_grant removes it); removing a live one would not.
+    // elsewhere) is not the one revoked, nor is one obtained well after the revocation (a notice
+    // delivered again after the merchant reconnected).
     const sameMerchant = token?.subject === undefined || token.subject === notice.merchantId;
     const earlierGrant =
-      notice.revokedAt !== undefined && token?.grantedAt !== undefined && notice.revokedAt < token.grantedAt;
+      notice.revokedAt !== undefined &&
+      token?.grantedAt !== undefined &&
+      notice.revokedAt < token.grantedAt - REVOKED_AT_TOLERANCE_MS;
     if (token && sameMerchant && !earlierGrant) {
       // Only the record read: a reconnect that wrote a new grant since keeps it.
       const result = await store.compareAndDelete(id, { version: record.version, fence });

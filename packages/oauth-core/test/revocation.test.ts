@@ -106,15 +106,18 @@ describe("applyRevocation", () => {
   it("a notice delivered again after the merchant reconnected keeps the new grant; it removes the one it revoked", async () => {
     const { oauth, store, events } = setup();
     const revokedAt = notice.revokedAt;
-    await store.set(slot("acct-1"), { ...grant("M-1", "at-new"), grantedAt: revokedAt + 60_000 });
+    await store.set(slot("acct-1"), { ...grant("M-1", "at-new"), grantedAt: revokedAt + 10 * 60_000 });
     await expect(oauth.applyRevocation(notice, { account })).resolves.toMatchObject({ removed: false });
     expect((await store.get(slot("acct-1")))?.accessToken).toBe("at-new");
     await store.set(slot("acct-1"), { ...grant("M-1", "at-old"), grantedAt: revokedAt - 60_000 });
     await expect(oauth.applyRevocation(notice, { account })).resolves.toMatchObject({ removed: true });
+    // Within a minute of the notice's time (whole-second stamps, another clock): the same grant.
+    await store.set(slot("acct-1"), { ...grant("M-1", "at-close"), grantedAt: revokedAt + 30_000 });
+    await expect(oauth.applyRevocation(notice, { account })).resolves.toMatchObject({ removed: true });
     // A notice without a time, or a grant without grantedAt (stored before it existed), removes as before.
     await store.set(slot("acct-1"), grant("M-1", "at-unknown"));
     await expect(oauth.applyRevocation(notice, { account })).resolves.toMatchObject({ removed: true });
-    expect(events).toHaveLength(2);
+    expect(events).toHaveLength(3);
   });
 
   it("stamps grantedAt at the code exchange and keeps it through refreshes", async () => {
