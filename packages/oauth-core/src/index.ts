@@ -100,6 +100,7 @@ export {
   providerError,
   unexpectedBody,
 } from "./provider-error.js";
+export { parseCount, recordFromJson, recordToJson } from "./record-json.js";
 export { REDACTED, redact } from "./redact.js";
 export { MAX_KEEP_ALIVE_MARGIN_MS, refreshDueAt } from "./refresh-due.js";
 export { RedirectRefusedError, refuseRedirects } from "./refuse-redirects.js";
@@ -132,6 +133,7 @@ export {
 export { SingleFlight } from "./single-flight.js";
 export { constantTimeEqual, createState } from "./state.js";
 export { parseStoreKey, storeKey, type TokenKey, type TokenStore } from "./store.js";
+export { failureChain, failureCode, RETRYABLE_SOCKET_CODES } from "./store-failures.js";
 export type { SweepOptions, SweepReport, SweepStop, SweptGrant } from "./sweep.js";
 export {
   type SweepAllOptions,

@@ -1,4 +1,4 @@
-import { StoreError } from "@partner-oauth/core";
+import { failureChain, failureCode, RETRYABLE_SOCKET_CODES, StoreError } from "@partner-oauth/core";
 
 /**
  * SQLSTATEs after which the same statement may succeed later: the connection or the server went away
@@ -7,20 +7,6 @@ import { StoreError } from "@partner-oauth/core";
  * timeout (`55P03`), and the transaction conflicts PostgreSQL rolls back whole (`40001`, `40P01`).
  */
 const RETRYABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "57014", "55P03", "40001", "40P01"]);
-
-/** Node's socket errors: the server could not be reached, or the connection broke. */
-const RETRYABLE_SYSTEM_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "EAI_AGAIN",
-]);
 
 /**
  * node-postgres reports a lost connection and its own timeouts without a code: "Connection terminated
@@ -34,33 +20,17 @@ const RETRYABLE_MESSAGE =
 export function classify(error: unknown): { code: string | undefined; retryable: boolean } {
   let code: string | undefined;
   let retryable = false;
-  const seen = new Set<unknown>();
-  // Walk the error, its `cause`s and an AggregateError's parts (Node's happy eyeballs reports a refused
-  // connection to every address as one AggregateError).
-  const pending: unknown[] = [error];
-  while (pending.length > 0) {
-    const current = pending.shift();
-    if (typeof current !== "object" || current === null || seen.has(current)) continue;
-    seen.add(current);
-    const found = codeOf(current);
+  for (const current of failureChain(error)) {
+    const found = failureCode(current);
     code ??= found;
     if (found !== undefined && (RETRYABLE_SQLSTATES.has(found) || found.startsWith("08"))) retryable = true;
-    if (found !== undefined && RETRYABLE_SYSTEM_CODES.has(found)) retryable = true;
+    if (found !== undefined && RETRYABLE_SOCKET_CODES.has(found)) retryable = true;
     // Only a code-less error's message is read: a server error's message may quote data.
     const message = (current as { message?: unknown }).message;
     if (found === undefined && typeof message === "string" && RETRYABLE_MESSAGE.test(message))
       retryable = true;
-    pending.push((current as { cause?: unknown }).cause);
-    const parts = (current as { errors?: unknown }).errors;
-    if (Array.isArray(parts)) pending.push(...parts);
   }
   return { code, retryable };
-}
-
-/** A SQLSTATE (5 characters) or a system error code (`ECONNREFUSED`); nothing that could hold data. */
-function codeOf(error: object): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? code : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { StoreError } from "@partner-oauth/core";
+import { failureChain, failureCode, RETRYABLE_SOCKET_CODES, StoreError } from "@partner-oauth/core";
 
 /**
  * Error replies after which the same call may succeed later: the server is loading its data set
@@ -14,20 +14,6 @@ const RETRYABLE_REPLY_CODES = new Set([
   "MASTERDOWN",
   "READONLY",
   "NOREPLICAS",
-]);
-
-/** Node's socket errors: the server could not be reached, or the connection broke. */
-const RETRYABLE_SYSTEM_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "EAI_AGAIN",
 ]);
 
 /**
@@ -70,14 +56,7 @@ export function classify(error: unknown): Classified {
   let code: string | undefined;
   let retryable = false;
   let reply = false;
-  const seen = new Set<unknown>();
-  // Walk the error, its `cause`s and an AggregateError's parts (Node's happy eyeballs reports a refused
-  // connection to every address as one AggregateError).
-  const pending: unknown[] = [error];
-  while (pending.length > 0) {
-    const current = pending.shift();
-    if (typeof current !== "object" || current === null || seen.has(current)) continue;
-    seen.add(current);
+  for (const current of failureChain(error)) {
     const className = classOf(current);
     const message = (current as { message?: unknown }).message;
     const text = typeof message === "string" ? message : "";
@@ -89,17 +68,14 @@ export function classify(error: unknown): Classified {
       code ??= found;
       if (found !== undefined && RETRYABLE_REPLY_CODES.has(found)) retryable = true;
     } else {
-      const system = systemCode(current);
+      const system = failureCode(current);
       code ??= system;
-      if (system !== undefined && RETRYABLE_SYSTEM_CODES.has(system)) retryable = true;
+      if (system !== undefined && RETRYABLE_SOCKET_CODES.has(system)) retryable = true;
       if (className !== undefined && RETRYABLE_CLASSES.has(className)) retryable = true;
       // A class name is fixed text (`ClientClosedError`): safe to name when there is no code.
       code ??= className;
       if (system === undefined && RETRYABLE_MESSAGE.test(text)) retryable = true;
     }
-    pending.push((current as { cause?: unknown }).cause);
-    const parts = (current as { errors?: unknown }).errors;
-    if (Array.isArray(parts)) pending.push(...parts);
   }
   return { code, retryable, reply };
 }
@@ -113,12 +89,6 @@ function classOf(error: object): string | undefined {
       return candidate;
   }
   return undefined;
-}
-
-/** A system error code (`ECONNREFUSED`); nothing that could hold data. */
-function systemCode(error: object): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? code : undefined;
 }
 
 /**

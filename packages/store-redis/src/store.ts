@@ -1,9 +1,12 @@
 import {
   checkDueQuery,
+  parseCount as countOf,
   type DueIndex,
   type DuePage,
   type DueQuery,
   InvalidInputError,
+  recordFromJson,
+  recordToJson,
   SharedTokenStoreBase,
   StoreError,
   type TokenData,
@@ -203,11 +206,11 @@ export class RedisTokenStore extends SharedTokenStoreBase implements DueIndex {
   }
 
   async compareAndSet(key: string, token: TokenData, condition: WriteCondition): Promise<WriteResult> {
-    return this.#write("compareAndSet", key, serialize(token), condition);
+    return this.#write("compareAndSet", key, recordToJson(token), condition, token.refreshDueAt);
   }
 
   async compareAndDelete(key: string, condition: WriteCondition): Promise<WriteResult> {
-    return this.#write("compareAndDelete", key, undefined, condition);
+    return this.#write("compareAndDelete", key, undefined, condition, undefined);
   }
 
   async acquireLease(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
@@ -241,13 +244,15 @@ export class RedisTokenStore extends SharedTokenStoreBase implements DueIndex {
     key: string,
     json: string | undefined,
     condition: WriteCondition,
+    refreshDueAt: number | undefined,
   ): Promise<WriteResult> {
     const keys = redisKeys(key, this.#prefix);
     const version = condition?.version;
     const fence = condition?.fence;
     if (version !== undefined) checkCount(version, "condition.version");
     if (fence !== undefined) checkCount(fence, "condition.fence");
-    const due = json === undefined ? undefined : refreshDueAtOf(json);
+    // The record's own due time (whole ms), kept in the due index by the same script.
+    const due = Number.isFinite(refreshDueAt) ? Math.floor(refreshDueAt as number) : undefined;
     const reply = await this.#run(
       operation,
       this.#dueIndex === undefined ? [keys.record] : [keys.record, this.#dueIndex],
@@ -333,68 +338,15 @@ function leaseAnswer(reply: unknown[]): boolean {
   throw malformed();
 }
 
-/** The written record's `refreshDueAt`, read from the very text written (whole ms), if it has one. */
-function refreshDueAtOf(json: string): number | undefined {
-  const due = (JSON.parse(json) as { refreshDueAt?: unknown }).refreshDueAt;
-  return typeof due === "number" && Number.isFinite(due) ? Math.floor(due) : undefined;
-}
-
-/** The record as JSON text; a value that is no object, or cannot be serialized, changes nothing. */
-function serialize(token: TokenData): string {
-  if (typeof token !== "object" || token === null || Array.isArray(token)) {
-    throw new InvalidInputError("the token record must be an object", { operation: "store" });
-  }
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(token);
-  } catch (error) {
-    throw new InvalidInputError("the token record cannot be serialized as JSON", {
-      operation: "store",
-      cause: error,
-    });
-  }
-  if (typeof json !== "string" || !json.startsWith("{")) {
-    throw new InvalidInputError("the token record cannot be serialized as a JSON object", {
-      operation: "store",
-    });
-  }
-  return json;
-}
-
-/**
- * A stored record: the parsed token for a JSON object with the token's string fields, `undefined` for
- * anything else (not text, not JSON, an array, fields of the wrong type). The core checks the
- * token's optional fields on every read.
- */
+/** A stored record (a reply's text): the token, or `undefined` for anything that is no token record. */
 function parseRecord(value: unknown): TokenData | undefined {
   const json = text(value);
-  if (json === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
-  const record = parsed as Record<string, unknown>;
-  if (typeof record.accessToken !== "string" || typeof record.tokenType !== "string") return undefined;
-  if (!Array.isArray(record.scopes)) return undefined;
-  return record as unknown as TokenData;
+  return json === undefined ? undefined : recordFromJson(json);
 }
 
-/** An integer reply (or its text) as a non-negative safe integer; anything else is `undefined`. */
+/** An integer reply (or its text, a Buffer included) as a non-negative safe integer, else `undefined`. */
 function parseCount(value: unknown): number | undefined {
-  let n: number;
-  if (typeof value === "number") n = value;
-  else if (typeof value === "bigint") {
-    n = Number(value);
-    if (BigInt(n) !== value) return undefined;
-  } else {
-    const digits = text(value);
-    if (digits === undefined || !/^(0|[1-9][0-9]{0,15})$/.test(digits)) return undefined;
-    n = Number(digits);
-  }
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  return countOf(value instanceof Uint8Array ? text(value) : value);
 }
 
 function malformed(): InvalidInputError {
