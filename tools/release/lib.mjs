@@ -124,3 +124,16 @@ export function run(command, args, { cwd = ROOT, env = process.env, timeoutMs = 
 export function seconds(t0) {
   return `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 }
+
+/** The environment for npm, without what pnpm exports to scripts (npm warns about unknown configs). */
+export function npmEnv() {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (
+      /^(npm_config_(user_agent|verify_deps_before_run)|pnpm_config_|npm_package_|npm_lifecycle_)/i.test(key)
+    ) {
+      delete env[key];
+    }
+  }
+  return env;
+}

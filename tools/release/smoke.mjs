@@ -23,7 +23,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { assertBuilt, packAll, publishablePackages, ROOT, run, seconds } from "./lib.mjs";
+import { assertBuilt, npmEnv, packAll, publishablePackages, ROOT, run, seconds } from "./lib.mjs";
 
 const SMOKE_DIR = join(dirname(fileURLToPath(import.meta.url)), "smoke");
 const keep = process.argv.includes("--keep");
@@ -133,19 +133,6 @@ async function step(name, action) {
 function printIndented(text) {
   const lines = text.trimEnd().split("\n").filter(Boolean);
   for (const line of lines) console.log(`      ${line}`);
-}
-
-/** The environment for npm, without what pnpm exports to scripts (npm warns about unknown configs). */
-function npmEnv() {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (
-      /^(npm_config_(user_agent|verify_deps_before_run)|pnpm_config_|npm_package_|npm_lifecycle_)/i.test(key)
-    ) {
-      delete env[key];
-    }
-  }
-  return env;
 }
 
 /** Fails unless every installed @partner-oauth package is the packed tarball (none from the registry). */

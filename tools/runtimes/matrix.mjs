@@ -21,7 +21,7 @@ import { startMock } from "@partner-oauth/mocks";
 import { EdgeRuntime } from "edge-runtime";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { assertBuilt, packAll, publishablePackages, ROOT, run, seconds } from "../release/lib.mjs";
+import { assertBuilt, npmEnv, packAll, publishablePackages, ROOT, run, seconds } from "../release/lib.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, "node_modules", ".bin");
@@ -106,21 +106,8 @@ export const runtimes = {
     const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(app, ".deno") };
     return rowsFrom(await run(join(BIN, "deno"), args, { cwd: app, env, timeoutMs: RUN_TIMEOUT_MS }));
   },
-  async workerd(app) {
-    // No nodejs_compat flag: a worker as a user deploys it, bundled the way wrangler bundles.
-    const script = await bundle(app, "worker.mjs", "esm", ["workerd", "worker", "browser"]);
-    const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-04-01" });
-    try {
-      const response = await mf.dispatchFetch("http://runtime-matrix.local/", {
-        signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      if (response.status !== 200)
-        throw new Error(`the worker answered ${response.status}: ${text.slice(0, 2000)}`);
-      return JSON.parse(text);
-    } finally {
-      await mf.dispose();
-    }
+  workerd(app) {
+    return workerRows(app, "/");
   },
   async "edge-runtime"(app) {
     const initialCode = await bundle(app, "edge.mjs", "iife", ["edge-light", "worker", "browser"]);
@@ -154,22 +141,30 @@ export const sqliteRuntimes = {
     const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(app, ".deno") };
     return rowsFrom(await run(join(BIN, "deno"), args, { cwd: app, env, timeoutMs: RUN_TIMEOUT_MS }));
   },
-  async "workerd (D1)"(app) {
-    const script = await bundle(app, "worker.mjs", "esm", ["workerd", "worker", "browser"]);
-    const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-04-01", d1Databases: ["DB"] });
-    try {
-      const response = await mf.dispatchFetch("http://runtime-matrix.local/sqlite", {
-        signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      if (response.status !== 200)
-        throw new Error(`the worker answered ${response.status}: ${text.slice(0, 2000)}`);
-      return JSON.parse(text);
-    } finally {
-      await mf.dispose();
-    }
+  "workerd (D1)"(app) {
+    return workerRows(app, "/sqlite", { d1Databases: ["DB"] });
   },
 };
+
+/**
+ * Serves worker.mjs in workerd (Miniflare) and returns the rows it answers at `path`. No nodejs_compat
+ * flag: a worker as a user deploys it, bundled the way wrangler bundles.
+ */
+async function workerRows(app, path, options = {}) {
+  const script = await bundle(app, "worker.mjs", "esm", ["workerd", "worker", "browser"]);
+  const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-04-01", ...options });
+  try {
+    const response = await mf.dispatchFetch(`http://runtime-matrix.local${path}`, {
+      signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
+    });
+    const text = await response.text();
+    if (response.status !== 200)
+      throw new Error(`the worker answered ${response.status}: ${text.slice(0, 2000)}`);
+    return JSON.parse(text);
+  } finally {
+    await mf.dispose();
+  }
+}
 
 /** Checks a runtime's rows: every provider's seven steps, each passed. Returns the failures as text. */
 export function failuresOf(rows) {
@@ -210,19 +205,6 @@ function withTimeout(promise, ms, what) {
     timer = setTimeout(() => reject(new Error(`${what} gave no result within ${ms} ms`)), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** The environment for npm, without what pnpm exports to scripts (npm warns about unknown configs). */
-function npmEnv() {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (
-      /^(npm_config_(user_agent|verify_deps_before_run)|pnpm_config_|npm_package_|npm_lifecycle_)/i.test(key)
-    ) {
-      delete env[key];
-    }
-  }
-  return env;
 }
 
 // `node matrix.mjs [runtime…]`: the matrix without vitest, one line per runtime.
