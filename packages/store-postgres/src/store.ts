@@ -4,6 +4,7 @@ import {
   parseCount,
   postgresDialect,
   quoteTable,
+  type SharedStatements,
   SqlTokenStore,
   sharedStatements,
   throwMalformed,
@@ -28,13 +29,8 @@ export interface PostgresTokenStoreOptions {
 const DUE_FROM_RECORD = `floor(($2::json->>'refreshDueAt')::double precision)::bigint`;
 
 /** The SQL of every operation, one statement each, for one table. */
-export interface StoreStatements {
-  read: string;
+export interface StoreStatements extends SharedStatements {
   write: string;
-  acquireLease: string;
-  renewLease: string;
-  releaseLease: string;
-  listDue: string;
 }
 
 /**
