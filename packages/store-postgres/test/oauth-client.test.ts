@@ -1,13 +1,7 @@
-import {
-  createOAuthClient,
-  InvalidGrantError,
-  type ProviderAdapter,
-  type RefreshCapability,
-  storeKey,
-  type TokenData,
-} from "@partner-oauth/core";
+import { createOAuthClient, storeKey, type TokenData } from "@partner-oauth/core";
+import { singleUseProvider } from "@partner-oauth/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Pools, sleep, storeOn, TestSchema } from "./support/db.js";
+import { Pools, storeOn, TestSchema } from "./support/db.js";
 
 const pools = new Pools();
 let schema: TestSchema;
@@ -22,42 +16,6 @@ afterAll(async () => {
   await schema?.drop();
   await pools.close();
 });
-
-/**
- * An in-process provider with single-use refresh tokens: a refresh kills the refresh token it used,
- * and a dead one gets `invalid_grant`, like Braintree or TrueLayer.
- */
-function singleUseProvider() {
-  let live = "refresh-0";
-  let refreshes = 0;
-  const provider: ProviderAdapter<unknown, "default"> & RefreshCapability = {
-    id: "single-use",
-    codeFlowTokenType: "default",
-    pkce: "none",
-    refreshTokens: "single-use",
-    authorizationUrl: () => new URL("https://provider.example/authorize"),
-    exchangeCode: async () => {
-      throw new Error("not used");
-    },
-    async refreshToken(token) {
-      await sleep(20);
-      if (token.refreshToken !== live) {
-        throw new InvalidGrantError({ operation: "refresh", provider: "single-use", code: "invalid_grant" });
-      }
-      refreshes++;
-      live = `refresh-${refreshes}`;
-      return {
-        accessToken: `access-${refreshes}`,
-        tokenType: "Bearer",
-        refreshToken: live,
-        expiresAt: Date.now() + 3_600_000,
-        scopes: ["read"],
-        raw: {},
-      };
-    },
-  };
-  return { provider, refreshes: () => refreshes, live: () => live };
-}
 
 describe("createOAuthClient(provider, { store }) over PostgreSQL", () => {
   it("three clients on three pools, 60 callers on an expired single-use grant: one refresh, one token, nothing lost", async () => {

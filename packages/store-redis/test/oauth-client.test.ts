@@ -1,13 +1,7 @@
-import {
-  createOAuthClient,
-  InvalidGrantError,
-  type ProviderAdapter,
-  type RefreshCapability,
-  storeKey,
-  type TokenData,
-} from "@partner-oauth/core";
+import { createOAuthClient, storeKey, type TokenData } from "@partner-oauth/core";
+import { singleUseProvider } from "@partner-oauth/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Connection, Connections, LIBRARIES, sleep, storeOn, TestPrefix } from "./support/redis.js";
+import { type Connection, Connections, LIBRARIES, storeOn, TestPrefix } from "./support/redis.js";
 
 const connections = new Connections();
 const prefix = new TestPrefix();
@@ -21,42 +15,6 @@ afterAll(async () => {
   await prefix.drop(admin);
   await connections.close();
 });
-
-/**
- * An in-process provider with single-use refresh tokens: a refresh kills the refresh token it used,
- * and a dead one gets `invalid_grant`, like Braintree or TrueLayer.
- */
-function singleUseProvider() {
-  let live = "refresh-0";
-  let refreshes = 0;
-  const provider: ProviderAdapter<unknown, "default"> & RefreshCapability = {
-    id: "single-use",
-    codeFlowTokenType: "default",
-    pkce: "none",
-    refreshTokens: "single-use",
-    authorizationUrl: () => new URL("https://provider.example/authorize"),
-    exchangeCode: async () => {
-      throw new Error("not used");
-    },
-    async refreshToken(token) {
-      await sleep(20);
-      if (token.refreshToken !== live) {
-        throw new InvalidGrantError({ operation: "refresh", provider: "single-use", code: "invalid_grant" });
-      }
-      refreshes++;
-      live = `refresh-${refreshes}`;
-      return {
-        accessToken: `access-${refreshes}`,
-        tokenType: "Bearer",
-        refreshToken: live,
-        expiresAt: Date.now() + 3_600_000,
-        scopes: ["read"],
-        raw: {},
-      };
-    },
-  };
-  return { provider, refreshes: () => refreshes, live: () => live };
-}
 
 describe("createOAuthClient(provider, { store }) over Redis", () => {
   for (const library of LIBRARIES) {

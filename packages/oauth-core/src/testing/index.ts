@@ -4,4 +4,5 @@ export {
   type SharedTokenStoreCheck,
   sharedTokenStoreChecks,
 } from "./shared-store-conformance.js";
+export { singleUseProvider } from "./single-use-provider.js";
 export { type TokenStoreCheck, tokenStoreChecks } from "./token-store-conformance.js";
