@@ -349,7 +349,8 @@ class LifecycleClient {
   }
 
   async sweep(options?: SweepOptions): Promise<SweepReport> {
-    const coordinator = this.#capability<RefreshCapability>("refreshToken", "sweep") && this.#coordinator;
+    this.#capability<RefreshCapability>("refreshToken", "sweep");
+    const coordinator = this.#coordinator;
     const store = this.#options.store;
     if (!hasDueIndex(store) || !coordinator) {
       throw new UnsupportedOperationError(

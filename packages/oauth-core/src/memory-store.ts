@@ -60,15 +60,11 @@ export class MemoryTokenStore extends InProcessLeases implements DueIndex {
   async listDue(due: DueQuery): Promise<DuePage> {
     const query = checkDueQuery(due);
     const grants: DueGrant[] = [];
-    for (const [key, entry] of this.#entries) {
-      const grant = { key, refreshDueAt: entry.due as number };
-      if (
-        entry.due !== undefined &&
-        entry.due <= query.before &&
-        key.startsWith(query.prefix) &&
-        isAfter(grant, query.after)
-      )
-        grants.push(grant);
+    for (const [key, { due: refreshDueAt }] of this.#entries) {
+      if (refreshDueAt === undefined || refreshDueAt > query.before || !key.startsWith(query.prefix))
+        continue;
+      const grant = { key, refreshDueAt };
+      if (isAfter(grant, query.after)) grants.push(grant);
     }
     const page = grants.sort(compareDue).slice(0, query.limit);
     return { grants: page, next: grants.length > query.limit ? page.at(-1) : undefined };

@@ -106,7 +106,7 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
     } catch (error) {
       if (error instanceof TokenNotFoundError) return void report.skipped.push({ ...swept, reason: "gone" });
       if (error instanceof ReauthorizationRequiredError) return void report.dead.push({ ...swept, error });
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = asError(error);
       report.failed.push({ ...swept, error: failure });
       if (error instanceof StoreError || error instanceof TokenNotPersistedError) {
         stop({ reason: "store_failed", error: failure });
@@ -139,7 +139,7 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
         after: cursor,
       });
     } catch (error) {
-      stop({ reason: "store_failed", error: error instanceof Error ? error : new Error(String(error)) });
+      stop({ reason: "store_failed", error: asError(error) });
       break;
     }
     for (const grant of page.grants) {
@@ -147,7 +147,6 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
         report.more = true;
         break pages;
       }
-      cursor = grant;
       const key = parseStoreKey(grant.key);
       if (key === undefined || !grant.key.startsWith(target.prefix)) continue;
       while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
@@ -166,6 +165,10 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
   }
   await Promise.all(inFlight);
   return report;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Failures that say the provider is out of reach or broken, not that this grant is. */
