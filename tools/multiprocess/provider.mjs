@@ -5,6 +5,7 @@ import {
   formBody,
   noteDeliveredRefreshToken,
   oauthErrorFromBody,
+  refreshing,
   requiredString,
 } from "@partner-oauth/core";
 
@@ -24,6 +25,7 @@ export function rotatingProvider({ url, worker, id = "stress", refreshTokenLifet
     async exchangeCode() {
       throw new Error("the stress server has no code flow");
     },
+    refreshing,
     async refreshToken(token, ctx) {
       const response = await fetch(`${url}/token`, {
         method: "POST",

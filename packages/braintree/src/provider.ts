@@ -8,8 +8,11 @@ import {
   providerError,
   type RefreshCapability,
   type RequestContext,
+  type RevocationNoticeCapability,
   type RevokeCapability,
+  refreshing,
   requireStringOptions,
+  revocationNotices,
   splitScopes,
   type TokenData,
 } from "@partner-oauth/core";
@@ -47,7 +50,8 @@ export type BraintreeToken = TokenData<BraintreeCredentials>;
 export interface BraintreeProvider
   extends ProviderAdapter<BraintreeAuthorizeOptions, "default", BraintreeCredentials>,
     RefreshCapability<BraintreeCredentials>,
-    RevokeCapability<BraintreeCredentials> {
+    RevokeCapability<BraintreeCredentials>,
+    RevocationNoticeCapability {
   readonly id: "braintree";
   /** The typed client, e.g. to add middleware. */
   readonly client: BraintreeClient;
@@ -159,6 +163,9 @@ export function braintree(options: BraintreeOptions): BraintreeProvider {
       return { ...token, subject: merchantId ?? issuedFor };
     },
 
+    refreshing,
+    // oauth_access_revoked webhooks (webhook.ts) give the facade applyRevocation.
+    revocationNotices,
     async refreshToken(token, ctx) {
       if (!token.refreshToken) {
         throw new InvalidInputError("no refresh token to refresh with", {

@@ -20,6 +20,8 @@ describe("GoCardless capabilities are types", () => {
     expectTypeOf(oauth.introspect).returns.resolves.toEqualTypeOf<GoCardlessTokenInfo>();
     expectTypeOf(oauth).not.toHaveProperty("refresh");
     expectTypeOf(oauth).not.toHaveProperty("clientCredentials");
+    // GoCardless sends no revocation notice to partners: nothing to apply.
+    expectTypeOf(oauth).not.toHaveProperty("applyRevocation");
   });
 
   it("has no refresh and no client credentials, at compile time and at run time", () => {
@@ -30,7 +32,6 @@ describe("GoCardless capabilities are types", () => {
     expect("refresh" in oauth).toBe(false);
     expect("clientCredentials" in oauth).toBe(false);
     expect(Object.keys(oauth).sort()).toEqual([
-      "applyRevocation",
       "authorize",
       "exchange",
       "forget",

@@ -1,6 +1,4 @@
 import { type CallbackInput, verifyCallback } from "./callback.js";
-import { hasDueIndex } from "./due-index.js";
-import { eitherSignal } from "./either-signal.js";
 import {
   InvalidInputError,
   type OAuthOperation,
@@ -17,32 +15,27 @@ import type {
   IntrospectCapability,
   RawOf,
   RefreshCapability,
+  RevocationNoticeCapability,
   RevokeCapability,
   TokenTypeOf,
 } from "./provider.js";
-import { RefreshCoordinator, type RefreshOutcome } from "./refresh-coordinator.js";
 import { withRefreshDue } from "./refresh-due.js";
+import type { Refresher } from "./refresher.js";
 import {
   type CallOptions,
   checkCallOptions,
   DEFAULT_TIMEOUT_MS,
   type RequestContext,
-  untilAborted,
-  whyStopped,
   withRequestContext,
 } from "./request-context.js";
-import {
-  type ApplyRevocationOptions,
-  applyRevocation,
-  type RevocationMethods,
-  type RevocationNotice,
-} from "./revocation.js";
+import type { ApplyRevocationOptions, RevocationMethods, RevocationNotice } from "./revocation.js";
 import { isSharedTokenStore, type SharedTokenStore, type VersionedRecord } from "./shared-store.js";
 import { SingleFlight } from "./single-flight.js";
 import { createState } from "./state.js";
 import { storeKey, type TokenKey, type TokenStore } from "./store.js";
-import { type SweepOptions, type SweepReport, sweep } from "./sweep.js";
+import type { SweepOptions, SweepReport } from "./sweep.js";
 import { isTokenData, type Token, type TokenData, toToken, toTokenData } from "./token.js";
+import { waitFor } from "./wait-for.js";
 
 /**
  * Default refresh skew: a token is refreshed when it has 60 s or less to live. golang.org/x/oauth2 uses
@@ -144,7 +137,7 @@ export interface SlotOptions<TTokenType extends string> extends CallOptions {
 }
 
 /** The methods every facade has, whatever the provider. */
-export interface BaseClient<P extends AnyProvider> extends RevocationMethods {
+export interface BaseClient<P extends AnyProvider> {
   readonly provider: P;
   /** Builds the authorization URL with a fresh state (and PKCE pair where supported). */
   authorize(options: AuthorizeOptionsOf<P>): Promise<AuthorizeResult>;
@@ -199,6 +192,7 @@ type Empty = {};
 export type OAuthClient<P extends AnyProvider> = BaseClient<P> &
   (P extends RefreshCapability<RawOf<P>> ? RefreshMethods<P> : Empty) &
   (P extends RevokeCapability<RawOf<P>> ? RevokeMethods<P> : Empty) &
+  (P extends RevocationNoticeCapability ? RevocationMethods : Empty) &
   (P extends IntrospectCapability<RawOf<P>, infer I> ? IntrospectMethods<P, I> : Empty) &
   (P extends ClientCredentialsCapability<infer T, infer S, RawOf<P>>
     ? ClientCredentialsMethods<T, S, RawOf<P>>
@@ -212,14 +206,7 @@ export function createOAuthClient<P extends AnyProvider>(
   const client = new LifecycleClient(provider, options as OAuthClientOptions<Raw>);
   // At run time exactly the methods the type offers: `"refresh" in gocardlessClient` is false.
   const facade: Record<string, unknown> = { provider: client.provider };
-  const methods = [
-    "authorize",
-    "handleCallback",
-    "exchange",
-    "getToken",
-    "forget",
-    "applyRevocation",
-  ] as const;
+  const methods = ["authorize", "handleCallback", "exchange", "getToken", "forget"] as const;
   for (const method of methods) facade[method] = client[method].bind(client);
   const has = (capability: string) =>
     typeof (provider as unknown as Record<string, unknown>)[capability] === "function";
@@ -230,6 +217,9 @@ export function createOAuthClient<P extends AnyProvider>(
   if (has("revokeToken")) facade.revoke = client.revoke.bind(client);
   if (has("introspectToken")) facade.introspect = client.introspect.bind(client);
   if (has("clientCredentials")) facade.clientCredentials = client.clientCredentials.bind(client);
+  if ((provider as Partial<RevocationNoticeCapability>).revocationNotices) {
+    facade.applyRevocation = client.applyRevocation.bind(client);
+  }
   return Object.freeze(facade) as unknown as OAuthClient<P>;
 }
 
@@ -246,7 +236,8 @@ class LifecycleClient {
   readonly #timeoutMs: number;
   readonly #options: OAuthClientOptions<Raw>;
   readonly #flights = new SingleFlight();
-  readonly #coordinator: RefreshCoordinator | undefined;
+  /** The refresh machinery the adapter brought, when it refreshes. */
+  readonly #refresher: Refresher | undefined;
   /** Client-credentials request (type and scopes) → the access token last issued for it. */
   readonly #issuedFor = new Map<string, string>();
 
@@ -267,17 +258,26 @@ class LifecycleClient {
         operation: "request",
       });
     }
-    const refresher = provider as Partial<RefreshCapability>;
-    this.#coordinator =
-      typeof refresher.refreshToken === "function"
-        ? new RefreshCoordinator({
+    const { refreshToken, refreshing } = provider as Partial<RefreshCapability>;
+    if (typeof refreshToken === "function" && typeof refreshing?.Refresher !== "function") {
+      throw new InvalidInputError(
+        'an adapter with refreshToken must set refreshing: import { refreshing } from "@partner-oauth/core"',
+        { provider: provider.id, operation: "request" },
+      );
+    }
+    this.#refresher =
+      typeof refreshToken === "function" && refreshing
+        ? new refreshing.Refresher({
             store: this.#store,
+            index: options.store,
             provider: provider as AnyProvider & RefreshCapability,
             now: this.#now,
             expiring: (token) => this.#expiring(token),
             stamp: (record) => this.#stamp(record),
             read: (key) => this.#readVersioned(key, "refresh"),
+            readToken: (key) => this.#read(key, "refresh"),
             call: (signal, run) => this.#call("refresh", { signal }, run),
+            hooks: options,
             leaseTtlMs,
             writeBudgetMs,
             timeoutMs: this.#timeoutMs,
@@ -329,7 +329,7 @@ class LifecycleClient {
     const key = this.#key(account, options?.tokenType, "get_token");
     const stored = await this.#load(key, "get_token");
     if (!this.#expiring(stored)) return toToken(stored);
-    if (typeof (this.provider as Partial<RefreshCapability>).refreshToken !== "function") {
+    if (!this.#refresher) {
       // Nothing can renew it: hand it out while it lives, then the merchant must connect again.
       if ((stored.expiresAt as number) > this.#now()) return toToken(stored);
       throw new ReauthorizationRequiredError("token expired and the provider has no refresh", {
@@ -337,7 +337,7 @@ class LifecycleClient {
         account,
       });
     }
-    return this.#refreshShared(key, options, undefined);
+    return this.#refresher.refresh(key, options, undefined);
   }
 
   async refresh(
@@ -345,34 +345,11 @@ class LifecycleClient {
     options?: SlotOptions<string> & { ifAccessToken?: string },
   ): Promise<Token<Raw>> {
     const key = this.#key(account, options?.tokenType, "refresh");
-    return this.#refreshShared(key, options, options?.ifAccessToken ?? null);
+    return this.#refreshing("refresh").refresh(key, options, options?.ifAccessToken ?? null);
   }
 
   async sweep(options?: SweepOptions): Promise<SweepReport> {
-    this.#capability<RefreshCapability>("refreshToken", "sweep");
-    const coordinator = this.#coordinator;
-    const store = this.#options.store;
-    if (!hasDueIndex(store) || !coordinator) {
-      throw new UnsupportedOperationError(
-        "sweep needs a store that lists due grants (listDue): MemoryTokenStore, PostgreSQL, Redis or SQLite",
-        this.#meta("sweep"),
-      );
-    }
-    return sweep(
-      {
-        index: store,
-        prefix: `${encodeURIComponent(this.provider.id)}:`,
-        now: this.#now,
-        refreshIfDue: async (key, before) => {
-          const due = (token: TokenData) => token.refreshDueAt !== undefined && token.refreshDueAt <= before;
-          const outcome = await coordinator.refresh(key, due, { skipIfHeld: true });
-          if ("held" in outcome && outcome.held) return "held";
-          await this.#afterRefresh(key, outcome);
-          return "refreshed" in outcome && outcome.refreshed ? "refreshed" : "not_due";
-        },
-      },
-      options,
-    );
+    return this.#refreshing("sweep").sweep(options);
   }
 
   async revoke(account: string, options?: SlotOptions<string>): Promise<void> {
@@ -452,66 +429,16 @@ class LifecycleClient {
   applyRevocation(notice: RevocationNotice, options: ApplyRevocationOptions) {
     const removed = async (key: TokenKey) =>
       this.#options.onTokenUpdate?.({ key, reason: "provider_revoked", token: undefined });
-    return applyRevocation({ store: this.#store, provider: this.provider, removed }, notice, options);
+    const { revocationNotices } = this.provider as AnyProvider & RevocationNoticeCapability;
+    return revocationNotices.applyRevocation(
+      { store: this.#store, provider: this.provider, removed },
+      notice,
+      options,
+    );
   }
 
   async forget(account: string, options?: SlotOptions<string>): Promise<void> {
     await this.#remove(this.#key(account, options?.tokenType, "get_token"), "invalidated");
-  }
-
-  /**
-   * One refresh per key at a time. The shared request runs under the client's own timeout, not one
-   * caller's signal: a caller that gives up must not fail the others. `ifAccessToken`: `undefined`
-   * refreshes only when expiring, `null` always, a string only while that token is still stored.
-   */
-  async #refreshShared(
-    key: TokenKey,
-    options: CallOptions | undefined,
-    ifAccessToken: string | null | undefined,
-  ): Promise<Token<Raw>> {
-    this.#capability<RefreshCapability>("refreshToken", "refresh");
-    checkCallOptions(options, this.#meta("refresh"));
-    const id = storeKey(key);
-    const meta = this.#meta("refresh");
-    // A forced refresh must not settle for the token stored when it was asked for.
-    const unwanted = ifAccessToken === null ? (await this.#read(key, "refresh"))?.accessToken : ifAccessToken;
-    const start = () => this.#flights.run(id, () => this.#runRefresh(key, unwanted));
-    const joined = this.#flights.has(id);
-    const token = await waitFor(start(), options, meta);
-    // A flight started for another condition may have handed back the very token this caller rejected.
-    if (joined && unwanted !== undefined && token.accessToken === unwanted)
-      return waitFor(start(), options, meta);
-    return token;
-  }
-
-  /**
-   * The shared flight: the coordinated refresh, then the hooks, once the lease is released. It
-   * settles for any stored token that is not expiring and is not `unwanted` (the access token a 401
-   * proved dead, or the one a forced refresh started from).
-   */
-  async #runRefresh(key: TokenKey, unwanted: string | undefined): Promise<Token<Raw>> {
-    const want = (token: TokenData) => token.accessToken === unwanted || this.#expiring(token);
-    return this.#afterRefresh(key, await (this.#coordinator as RefreshCoordinator).refresh(key, want));
-  }
-
-  async #afterRefresh(key: TokenKey, outcome: RefreshOutcome): Promise<Token<Raw>> {
-    if ("error" in outcome) {
-      if (outcome.unpersisted) {
-        await this.#options.onUnpersistedToken?.({
-          key,
-          token: toToken(outcome.unpersisted),
-          error: outcome.error,
-        });
-      }
-      if (outcome.grantRemoved) {
-        await this.#options.onTokenUpdate?.({ key, reason: "invalidated", token: undefined });
-      }
-      await this.#options.onRefreshError?.({ key, error: outcome.error, grantRemoved: outcome.grantRemoved });
-      throw outcome.error;
-    }
-    const token = toToken(outcome.token);
-    if (outcome.refreshed) await this.#options.onTokenUpdate?.({ key, reason: "refresh", token });
-    return token;
   }
 
   /** Persists first, then tells the hook, then hands out: nobody gets a token the store does not have. */
@@ -610,30 +537,14 @@ class LifecycleClient {
     return this.provider as unknown as T;
   }
 
+  #refreshing(operation: OAuthOperation): Refresher {
+    this.#capability<RefreshCapability>("refreshToken", operation);
+    return this.#refresher as Refresher;
+  }
+
   #meta(operation: OAuthOperation) {
     return { provider: this.provider.id, operation };
   }
-}
-
-/**
- * Waits for a shared promise, but lets this caller stop waiting on its own signal or its own
- * `timeoutMs`; the shared work goes on for the other callers.
- */
-function waitFor<T>(
-  promise: Promise<T>,
-  options: CallOptions | undefined,
-  meta: { provider: string; operation: OAuthOperation },
-): Promise<T> {
-  const { signal, timeoutMs } = options ?? {};
-  if (!signal && timeoutMs === undefined) return promise;
-  const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-  const combined = signal && deadline ? eitherSignal(signal, deadline) : undefined;
-  const stop = combined?.signal ?? ((signal ?? deadline) as AbortSignal);
-  return untilAborted(promise, stop)
-    .catch((error: unknown) => {
-      throw whyStopped(signal, deadline, timeoutMs, meta) ?? error;
-    })
-    .finally(() => combined?.release());
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {

@@ -90,6 +90,7 @@ export type {
   RawOf,
   RefreshCapability,
   RefreshTokenBehaviour,
+  RevocationNoticeCapability,
   RevokeCapability,
   TokenTypeOf,
 } from "./provider.js";
@@ -103,6 +104,7 @@ export {
 export { parseCount, recordFromJson, recordToJson } from "./record-json.js";
 export { REDACTED, redact } from "./redact.js";
 export { MAX_KEEP_ALIVE_MARGIN_MS, refreshDueAt } from "./refresh-due.js";
+export { type Refreshing, refreshing } from "./refreshing.js";
 export { RedirectRefusedError, refuseRedirects } from "./refuse-redirects.js";
 export {
   type CallOptions,
@@ -116,11 +118,13 @@ export {
   ResponseTooLargeError,
 } from "./response-limit.js";
 export { parseRetryAfter } from "./retry-after.js";
-export type {
-  ApplyRevocationOptions,
-  RevocationMethods,
-  RevocationNotice,
-  RevocationOutcome,
+export {
+  type ApplyRevocationOptions,
+  type RevocationMethods,
+  type RevocationNotice,
+  type RevocationNotices,
+  type RevocationOutcome,
+  revocationNotices,
 } from "./revocation.js";
 export {
   isSharedTokenStore,

@@ -1,4 +1,6 @@
+import type { Refreshing } from "./refreshing.js";
 import type { RequestContext } from "./request-context.js";
+import type { RevocationNotices } from "./revocation.js";
 import type { TokenData } from "./token.js";
 
 /** Input the facade gives an adapter to build the authorization URL. */
@@ -80,7 +82,21 @@ export interface ProviderAdapter<
 
 /** The provider issues refresh tokens. A rejected refresh token must surface as InvalidGrantError. */
 export interface RefreshCapability<TRaw = unknown> {
+  /**
+   * The core's refresh machinery: set it to `refreshing` from `@partner-oauth/core`. The adapter
+   * brings it so that a facade over a provider without refresh carries none of it.
+   */
+  readonly refreshing: Refreshing;
   refreshToken(token: TokenData<TRaw>, ctx: RequestContext): Promise<TokenData<TRaw>>;
+}
+
+/**
+ * The provider tells the app when a merchant revokes its grant (Braintree's webhook, Square's
+ * event); the provider package verifies the notices and the facade applies them.
+ */
+export interface RevocationNoticeCapability {
+  /** The core's machinery for them: set it to `revocationNotices` from `@partner-oauth/core`. */
+  readonly revocationNotices: RevocationNotices;
 }
 
 /** The provider can revoke a token. Revoking an already-invalid token resolves. */

@@ -70,6 +70,15 @@ const POLL_MS = 50;
  */
 const REVOKED_AT_TOLERANCE_MS = 60_000;
 
+/**
+ * The core's machinery for revocation notices. An adapter whose provider sends them (Braintree,
+ * Square) hands it to the facade as its `revocationNotices` field, which gives the facade
+ * `applyRevocation`; programs over other providers do not carry it.
+ */
+export const revocationNotices = Object.freeze({ applyRevocation });
+
+export type RevocationNotices = typeof revocationNotices;
+
 /** Removes the grant a verified notice revokes (see `RevocationMethods.applyRevocation`). */
 export async function applyRevocation(
   context: RevocationContext,

@@ -6,6 +6,8 @@ import {
   MemoryTokenStore,
   type ProviderAdapter,
   ReauthorizationRequiredError,
+  refreshing,
+  revocationNotices,
   StateMismatchError,
   TokenNotFoundError,
   type TokenUpdateEvent,
@@ -159,9 +161,47 @@ describe("capabilities", () => {
     expectTypeOf(oauth.authorize).parameter(0).toEqualTypeOf<{ scope: "x" }>();
     // @ts-expect-error refresh is not offered for a provider without refresh tokens
     expect(oauth.refresh).toBeUndefined();
-    for (const method of ["refresh", "revoke", "introspect", "clientCredentials"])
+    expectTypeOf(oauth).not.toHaveProperty("sweep");
+    expectTypeOf(oauth).not.toHaveProperty("applyRevocation");
+    for (const method of ["refresh", "sweep", "revoke", "introspect", "clientCredentials", "applyRevocation"])
       expect(method in oauth).toBe(false);
     expect(Object.isFrozen(oauth)).toBe(true);
+  });
+
+  it("an adapter with refreshToken but without the core's refresh machinery is refused up front", () => {
+    const half = {
+      ...bare,
+      refreshTokens: "single-use" as const,
+      refreshToken: async <T>(token: T) => token,
+    };
+    const error = (() => {
+      try {
+        createOAuthClient(half, { store: new MemoryTokenStore() });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(String(error)).toContain("must set refreshing");
+  });
+
+  it("the machinery an adapter brings is what the facade offers: refreshing gives refresh and sweep", () => {
+    const withRefresh = {
+      ...bare,
+      refreshTokens: "reusable" as const,
+      refreshing,
+      refreshToken: async <T>(token: T) => token,
+    };
+    const oauth = createOAuthClient(withRefresh, { store: new MemoryTokenStore() });
+    expectTypeOf(oauth).toHaveProperty("refresh");
+    expectTypeOf(oauth).toHaveProperty("sweep");
+    expect(typeof oauth.refresh).toBe("function");
+    expect(typeof oauth.sweep).toBe("function");
+    expect("applyRevocation" in oauth).toBe(false);
+    const notices = createOAuthClient({ ...bare, revocationNotices }, { store: new MemoryTokenStore() });
+    expectTypeOf(notices).toHaveProperty("applyRevocation");
+    expect(typeof notices.applyRevocation).toBe("function");
+    expect("refresh" in notices).toBe(false);
   });
 
   it("an expired token of a provider without refresh needs reauthorization", async () => {

@@ -18,6 +18,7 @@ import {
   type RequestContext,
   ResponseParseError,
   type RevokeCapability,
+  refreshing,
   requiredString,
   requireStringOptions,
   splitScopes,
@@ -251,6 +252,8 @@ function build(
     pkce: usePkce ? "S256" : "none",
     refreshTokens,
     refreshTokenLifetimeMs: lifetime,
+    // The refresh machinery comes with `refreshToken` (set below) and only then.
+    ...(refreshTokens === "none" ? {} : { refreshing }),
     issuer: metadata.issuer,
     authorizationResponseIssParameterSupported:
       metadata.authorization_response_iss_parameter_supported === true,

@@ -11,6 +11,7 @@ import {
   type ProviderAdapter,
   type RefreshCapability,
   type RequestContext,
+  refreshing,
   requiredString,
   requireStringOptions,
   splitScopes,
@@ -143,6 +144,7 @@ export function opencollective(options: OpenCollectiveOptions): OpenCollectivePr
      * spec): the server allows it since opencollective-api #11139, but the docs still list only
      * `authorization_code`. Refresh tokens rotate; a used or unknown one is a dead grant.
      */
+    refreshing,
     async refreshToken(token, ctx) {
       // The core never calls this without a refresh token; without one the grant is dead anyway.
       if (!token.refreshToken) {

@@ -5,7 +5,10 @@ import {
   type ProviderAdapter,
   type RefreshCapability,
   type RequestContext,
+  type RevocationNoticeCapability,
   type RevokeCapability,
+  refreshing,
+  revocationNotices,
   type TokenData,
 } from "@partner-oauth/core";
 import {
@@ -50,7 +53,8 @@ export type SquareToken = TokenData<ObtainTokenResponse>;
 export interface SquareProviderBase
   extends ProviderAdapter<SquareAuthorizeOptions, "default", ObtainTokenResponse>,
     RefreshCapability<ObtainTokenResponse>,
-    IntrospectCapability<ObtainTokenResponse, SquareTokenStatus> {
+    IntrospectCapability<ObtainTokenResponse, SquareTokenStatus>,
+    RevocationNoticeCapability {
   readonly id: "square";
   /** The typed client, e.g. to add middleware. */
   readonly client: SquareClient;
@@ -129,6 +133,9 @@ export function square(options: SquareOptions): SquarePublicProvider | SquarePro
       );
     },
 
+    refreshing,
+    // oauth.authorization.revoked events (webhook.ts) give the facade applyRevocation.
+    revocationNotices,
     async refreshToken(token, ctx) {
       if (!token.refreshToken) {
         throw new InvalidInputError("no refresh token to refresh with", {

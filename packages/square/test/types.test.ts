@@ -37,6 +37,11 @@ describe("types", () => {
     oauth.clientCredentials;
   });
 
+  it("applies oauth.authorization.revoked notices in both flows", () => {
+    expectTypeOf(oauth).toHaveProperty("applyRevocation");
+    expectTypeOf(publicOauth).toHaveProperty("applyRevocation");
+  });
+
   it("offers no revoke without the application secret", () => {
     expectTypeOf(publicOauth).toHaveProperty("refresh");
     expectTypeOf(publicOauth).toHaveProperty("introspect");

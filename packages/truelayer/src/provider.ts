@@ -9,6 +9,7 @@ import {
   type RefreshCapability,
   type RequestContext,
   type RevokeCapability,
+  refreshing,
   requireStringOptions,
   splitScopes,
 } from "@partner-oauth/core";
@@ -108,6 +109,7 @@ export function truelayer(options: TrueLayerOptions): TrueLayerProvider {
       return token;
     },
 
+    refreshing,
     async refreshToken(token, ctx) {
       if (!token.refreshToken) throw new InvalidInputError("no refresh token stored", meta(ctx));
       return requestToken(

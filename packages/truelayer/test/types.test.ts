@@ -30,6 +30,11 @@ describe("facade types", () => {
     expectTypeOf(oauth.getToken).returns.resolves.toEqualTypeOf<Token<TokenResponse>>();
   });
 
+  it("has no applyRevocation: TrueLayer documents no revocation notice for partner apps", () => {
+    expectTypeOf(oauth).not.toHaveProperty("applyRevocation");
+    expect("applyRevocation" in oauth).toBe(false);
+  });
+
   it("types token types, scopes and authorize options", () => {
     expectTypeOf(oauth.getToken)
       .parameter(1)

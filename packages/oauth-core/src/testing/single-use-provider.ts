@@ -1,5 +1,6 @@
 import { InvalidGrantError } from "../errors.js";
 import type { ProviderAdapter, RefreshCapability } from "../provider.js";
+import { refreshing } from "../refreshing.js";
 
 /**
  * An in-process provider with single-use refresh tokens, for running a store under the facade: a
@@ -19,6 +20,7 @@ export function singleUseProvider(delayMs = 20) {
     exchangeCode: async () => {
       throw new Error("not used");
     },
+    refreshing,
     async refreshToken(token) {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (token.refreshToken !== live) {

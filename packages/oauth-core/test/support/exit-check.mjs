@@ -1,7 +1,7 @@
 // Runs a refresh with the default 10 s timeout, starts a sweeper and returns; the process must exit at once, proving
 // no pending timer (deadline, skew or retry) keeps it alive.
 import { createServer } from "node:http";
-import { createOAuthClient, MemoryTokenStore, startSweeper, storeKey } from "../../dist/index.js";
+import { createOAuthClient, MemoryTokenStore, refreshing, startSweeper, storeKey } from "../../dist/index.js";
 
 const server = createServer((_req, res) => {
   res.writeHead(200, { "Content-Type": "application/json" });
@@ -25,6 +25,7 @@ const oauth = createOAuthClient(
     pkce: "none",
     authorizationUrl: () => new URL("http://127.0.0.1"),
     exchangeCode: () => Promise.reject(new Error("unused")),
+    refreshing,
     refreshToken: async (_token, ctx) => {
       const response = await fetch(`http://127.0.0.1:${port}/token`, { method: "POST", signal: ctx.signal });
       const body = await response.json();

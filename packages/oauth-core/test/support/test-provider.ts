@@ -9,8 +9,11 @@ import {
   type ProviderAdapter,
   type RefreshCapability,
   type RequestContext,
+  type RevocationNoticeCapability,
   type RevokeCapability,
+  refreshing,
   requiredString,
+  revocationNotices,
   splitScopes,
   type TokenData,
 } from "../../src/index.js";
@@ -60,7 +63,8 @@ export function testProvider(options: {
 
   const provider: ProviderAdapter<{ scopes: readonly string[] }, "default", Raw> &
     RefreshCapability<Raw> &
-    RevokeCapability<Raw> = {
+    RevokeCapability<Raw> &
+    RevocationNoticeCapability = {
     id: options.id ?? "scripted",
     codeFlowTokenType: "default",
     pkce: "S256",
@@ -76,6 +80,8 @@ export function testProvider(options: {
     exchangeCode({ code, codeVerifier }, ctx) {
       return tokenRequest({ grant_type: "authorization_code", code, code_verifier: codeVerifier ?? "" }, ctx);
     },
+    refreshing,
+    revocationNotices,
     refreshToken(token, ctx) {
       return tokenRequest({ grant_type: "refresh_token", refresh_token: token.refreshToken ?? "" }, ctx);
     },
