@@ -30,6 +30,8 @@ export class Refresher {
   readonly #options: RefresherOptions;
   readonly #coordinator: RefreshCoordinator;
   readonly #flights = new SingleFlight();
+  /** Grants whose refresh failed in an earlier sweep (see `SweepTarget.failing`). */
+  readonly #failing = new Set<string>();
 
   constructor(options: RefresherOptions) {
     this.#options = options;
@@ -75,6 +77,7 @@ export class Refresher {
         index,
         prefix: `${encodeURIComponent(provider.id)}:`,
         now,
+        failing: this.#failing,
         refreshIfDue: async (key, before) => {
           const due = (token: TokenData) => token.refreshDueAt !== undefined && token.refreshDueAt <= before;
           const outcome = await this.#coordinator.refresh(key, due, { skipIfHeld: true });

@@ -70,6 +70,13 @@ export interface SweepTarget {
   now: () => number;
   /** Refreshes the grant if it is still due at `before`, under its lease; never waits for a holder. */
   refreshIfDue(key: TokenKey, before: number): Promise<"refreshed" | "not_due" | "held">;
+  /**
+   * Store keys of the grants whose refresh failed (and stayed) in this client's earlier sweeps; the
+   * sweep keeps it current. Their failures do not count toward `provider_unavailable`: a few grants
+   * the provider keeps failing sit at the head of the due list and would stop every sweep before it
+   * reached the others, which then die of disuse.
+   */
+  failing: Set<string>;
 }
 
 const PAGE_SIZE = 100;
@@ -98,6 +105,7 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
       tokenType: key.tokenType,
       refreshDueAt: grant.refreshDueAt,
     };
+    const failedBefore = target.failing.delete(grant.key);
     try {
       const done = await target.refreshIfDue(key, settings.before);
       unavailableInARow = 0;
@@ -108,6 +116,7 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
       if (error instanceof ReauthorizationRequiredError) return void report.dead.push({ ...swept, error });
       const failure = asError(error);
       report.failed.push({ ...swept, error: failure });
+      target.failing.add(grant.key);
       if (error instanceof StoreError || error instanceof TokenNotPersistedError) {
         stop({ reason: "store_failed", error: failure });
       } else if (
@@ -121,7 +130,7 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
           report.backoffs++;
           pauseUntil = Math.max(pauseUntil, Date.now() + waitMs);
         }
-      } else if (unavailable(error) && ++unavailableInARow >= UNAVAILABLE_IN_A_ROW) {
+      } else if (unavailable(error) && !failedBefore && ++unavailableInARow >= UNAVAILABLE_IN_A_ROW) {
         stop({ reason: "provider_unavailable", error: failure });
       }
     }

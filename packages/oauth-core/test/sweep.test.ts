@@ -5,7 +5,9 @@ import {
   InvalidInputError,
   MemoryTokenStore,
   type OAuthClientOptions,
+  providerError,
   ReauthorizationRequiredError,
+  type RequestContext,
   StoreError,
   startSweeper,
   storeKey,
@@ -210,6 +212,42 @@ describe("oauth.sweep", () => {
     for (let i = 0; i < 6; i++) expect(await stored(i)).toBeDefined();
     const next = await oauth.sweep({ maxPerSecond: Number.POSITIVE_INFINITY });
     expect(next.refreshed).toHaveLength(6);
+  });
+
+  it("grants the provider keeps failing stop one sweep, not every later one: the others still get refreshed", async () => {
+    const { clock, connect, provider, store, stored } = await setup();
+    await connect(6);
+    // The provider answers 503 for the three earliest grants, whatever happens: they head the due list.
+    const broken = new Set<string>();
+    for (let i = 0; i < 3; i++) broken.add(((await stored(i)) as TokenData).refreshToken as string);
+    const flaky = {
+      ...provider,
+      refreshToken: (token: TokenData<Record<string, unknown>>, ctx: RequestContext) =>
+        token.refreshToken && broken.has(token.refreshToken)
+          ? Promise.reject(providerError(ctx, { status: 503 }))
+          : provider.refreshToken(token, ctx),
+    };
+    const sweeper = createOAuthClient(flaky, { store, now: clock.now, timeoutMs: 5_000 });
+    clock.advance(24 * DAY);
+    const options = { concurrency: 1, maxPerSecond: Number.POSITIVE_INFINITY };
+    const first = await sweeper.sweep(options);
+    expect(first.stopped).toMatchObject({ reason: "provider_unavailable" });
+    expect(first.failed.map((f) => f.account)).toEqual(["acct-0", "acct-1", "acct-2"]);
+    expect(first.refreshed).toEqual([]);
+    // The next sweep meets the same three first; known failures do not stop it.
+    const second = await sweeper.sweep(options);
+    expect(second.stopped).toBeUndefined();
+    expect(second.failed.map((f) => f.account)).toEqual(["acct-0", "acct-1", "acct-2"]);
+    expect(second.refreshed.map((r) => r.account)).toEqual(["acct-3", "acct-4", "acct-5"]);
+    // A grant that recovers is forgotten; an outage of fresh grants still stops a sweep after three.
+    broken.clear();
+    const third = await sweeper.sweep(options);
+    expect(third.refreshed.map((r) => r.account)).toEqual(["acct-0", "acct-1", "acct-2"]);
+    clock.advance(24 * DAY);
+    for (let i = 0; i < 6; i++) broken.add(((await stored(i)) as TokenData).refreshToken as string);
+    const outage = await sweeper.sweep(options);
+    expect(outage.stopped).toMatchObject({ reason: "provider_unavailable" });
+    expect(outage.failed).toHaveLength(3);
   });
 
   it("a store that fails mid-sweep stops it with a typed error and nothing is deleted", async () => {
