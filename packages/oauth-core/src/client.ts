@@ -20,7 +20,7 @@ import type {
   TokenTypeOf,
 } from "./provider.js";
 import { withRefreshDue } from "./refresh-due.js";
-import type { Refresher } from "./refresher.js";
+import type { RefreshOperations } from "./refreshing.js";
 import {
   type CallOptions,
   checkCallOptions,
@@ -217,7 +217,7 @@ export function createOAuthClient<P extends AnyProvider>(
   if (has("revokeToken")) facade.revoke = client.revoke.bind(client);
   if (has("introspectToken")) facade.introspect = client.introspect.bind(client);
   if (has("clientCredentials")) facade.clientCredentials = client.clientCredentials.bind(client);
-  if ((provider as Partial<RevocationNoticeCapability>).revocationNotices) {
+  if ((provider as Partial<RevocationNoticeCapability>).revocationNotices !== undefined) {
     facade.applyRevocation = client.applyRevocation.bind(client);
   }
   return Object.freeze(facade) as unknown as OAuthClient<P>;
@@ -237,7 +237,7 @@ class LifecycleClient {
   readonly #options: OAuthClientOptions<Raw>;
   readonly #flights = new SingleFlight();
   /** The refresh machinery the adapter brought, when it refreshes. */
-  readonly #refresher: Refresher | undefined;
+  readonly #refresher: RefreshOperations | undefined;
   /** Client-credentials request (type and scopes) → the access token last issued for it. */
   readonly #issuedFor = new Map<string, string>();
 
@@ -258,12 +258,23 @@ class LifecycleClient {
         operation: "request",
       });
     }
-    const { refreshToken, refreshing } = provider as Partial<RefreshCapability>;
-    if (typeof refreshToken === "function" && typeof refreshing?.Refresher !== "function") {
-      throw new InvalidInputError(
-        'an adapter with refreshToken must set refreshing: import { refreshing } from "@partner-oauth/core"',
-        { provider: provider.id, operation: "request" },
+    // The machinery an adapter brings with its capabilities (refreshing.ts, revocation.ts).
+    const { refreshToken, refreshing, revocationNotices } = provider as Partial<
+      RefreshCapability & RevocationNoticeCapability
+    >;
+    const missing = (field: string) =>
+      new InvalidInputError(
+        `adapter's ${field} is missing or not the core's: import { ${field} } from "@partner-oauth/core"`,
+        {
+          provider: provider.id,
+          operation: "request",
+        },
       );
+    if (typeof refreshToken === "function" && typeof refreshing?.Refresher !== "function") {
+      throw missing("refreshing");
+    }
+    if (revocationNotices !== undefined && typeof revocationNotices?.applyRevocation !== "function") {
+      throw missing("revocationNotices");
     }
     this.#refresher =
       typeof refreshToken === "function" && refreshing
@@ -537,9 +548,9 @@ class LifecycleClient {
     return this.provider as unknown as T;
   }
 
-  #refreshing(operation: OAuthOperation): Refresher {
+  #refreshing(operation: OAuthOperation): RefreshOperations {
     this.#capability<RefreshCapability>("refreshToken", operation);
-    return this.#refresher as Refresher;
+    return this.#refresher as RefreshOperations;
   }
 
   #meta(operation: OAuthOperation) {

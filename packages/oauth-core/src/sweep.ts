@@ -71,10 +71,9 @@ export interface SweepTarget {
   /** Refreshes the grant if it is still due at `before`, under its lease; never waits for a holder. */
   refreshIfDue(key: TokenKey, before: number): Promise<"refreshed" | "not_due" | "held">;
   /**
-   * Store keys of the grants whose refresh failed (and stayed) in this client's earlier sweeps; the
-   * sweep keeps it current. Their failures do not count toward `provider_unavailable`: a few grants
-   * the provider keeps failing sit at the head of the due list and would stop every sweep before it
-   * reached the others, which then die of disuse.
+   * Store keys of the grants whose refresh failed in this client's earlier sweeps; the sweep keeps it
+   * current. They are refreshed last: a few grants the provider keeps failing sit at the head of the
+   * due list and would stop every sweep (three failures in a row) before it reached the others.
    */
   failing: Set<string>;
 }
@@ -105,7 +104,7 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
       tokenType: key.tokenType,
       refreshDueAt: grant.refreshDueAt,
     };
-    const failedBefore = target.failing.delete(grant.key);
+    target.failing.delete(grant.key);
     try {
       const done = await target.refreshIfDue(key, settings.before);
       unavailableInARow = 0;
@@ -130,14 +129,33 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
           report.backoffs++;
           pauseUntil = Math.max(pauseUntil, Date.now() + waitMs);
         }
-      } else if (unavailable(error) && !failedBefore && ++unavailableInARow >= UNAVAILABLE_IN_A_ROW) {
+      } else if (unavailable(error) && ++unavailableInARow >= UNAVAILABLE_IN_A_ROW) {
         stop({ reason: "provider_unavailable", error: failure });
       }
     }
   };
 
-  let cursor: DueCursor | undefined;
   let started = 0;
+  /** Starts one refresh when concurrency, pauses and pacing allow; `false` once the sweep stopped. */
+  const start = async (grant: DueGrant, key: TokenKey): Promise<boolean> => {
+    while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+    if (settings.signal?.aborted) stop({ reason: "cancelled" });
+    if (report.stopped) return false;
+    if (pauseUntil > Date.now()) await pause(pauseUntil - Date.now(), settings.signal);
+    await pacer.next(settings.signal);
+    if (settings.signal?.aborted) stop({ reason: "cancelled" });
+    if (report.stopped) return false;
+    const task = refreshOne(grant, key).finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    started++;
+    return true;
+  };
+
+  // Grants that failed in an earlier sweep wait until the others had their turn.
+  const deferred: [DueGrant, TokenKey][] = [];
+  const listed = new Set<string>();
+  let reachedEnd = false;
+  let cursor: DueCursor | undefined;
   pages: for (;;) {
     let page: Awaited<ReturnType<DueIndex["listDue"]>>;
     try {
@@ -158,21 +176,26 @@ export async function sweep(target: SweepTarget, options: SweepOptions = {}): Pr
       }
       const key = parseStoreKey(grant.key);
       if (key === undefined || !grant.key.startsWith(target.prefix)) continue;
-      while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
-      if (settings.signal?.aborted) stop({ reason: "cancelled" });
-      if (report.stopped) break pages;
-      if (pauseUntil > Date.now()) await pause(pauseUntil - Date.now(), settings.signal);
-      await pacer.next(settings.signal);
-      if (settings.signal?.aborted) stop({ reason: "cancelled" });
-      if (report.stopped) break pages;
-      const task = refreshOne(grant, key).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      started++;
+      listed.add(grant.key);
+      if (target.failing.has(grant.key)) deferred.push([grant, key]);
+      else if (!(await start(grant, key))) break pages;
     }
-    if (page.next === undefined) break;
+    if (page.next === undefined) {
+      reachedEnd = true;
+      break;
+    }
     cursor = page.next;
   }
+  for (const [grant, key] of deferred) {
+    if (report.stopped || report.more) break;
+    if (started >= settings.limit) report.more = true;
+    else if (!(await start(grant, key))) break;
+  }
   await Promise.all(inFlight);
+  // After a full pass, forget failures of grants no longer due (refreshed elsewhere, or removed).
+  if (reachedEnd && !report.stopped && !report.more) {
+    for (const key of target.failing) if (!listed.has(key)) target.failing.delete(key);
+  }
   return report;
 }
 

@@ -182,7 +182,14 @@ describe("capabilities", () => {
       }
     })();
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(String(error)).toContain("must set refreshing");
+    expect(String(error)).toContain("adapter's refreshing is missing");
+    // Likewise a revocationNotices that is not the core's.
+    expect(() =>
+      createOAuthClient(
+        { ...bare, revocationNotices: {} as typeof revocationNotices },
+        { store: new MemoryTokenStore() },
+      ),
+    ).toThrow(InvalidInputError);
   });
 
   it("the machinery an adapter brings is what the facade offers: refreshing gives refresh and sweep", () => {

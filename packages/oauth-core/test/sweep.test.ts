@@ -214,40 +214,59 @@ describe("oauth.sweep", () => {
     expect(next.refreshed).toHaveLength(6);
   });
 
-  it("grants the provider keeps failing stop one sweep, not every later one: the others still get refreshed", async () => {
+  it("grants the provider keeps failing go last in the client's next sweeps, so they cannot starve the others", async () => {
     const { clock, connect, provider, store, stored } = await setup();
     await connect(6);
     // The provider answers 503 for the three earliest grants, whatever happens: they head the due list.
     const broken = new Set<string>();
-    for (let i = 0; i < 3; i++) broken.add(((await stored(i)) as TokenData).refreshToken as string);
     const flaky = {
       ...provider,
-      refreshToken: (token: TokenData<Record<string, unknown>>, ctx: RequestContext) =>
-        token.refreshToken && broken.has(token.refreshToken)
+      refreshToken: (token: TokenData<Record<string, unknown>>, ctx: RequestContext) => {
+        return token.refreshToken && broken.has(token.refreshToken)
           ? Promise.reject(providerError(ctx, { status: 503 }))
-          : provider.refreshToken(token, ctx),
+          : provider.refreshToken(token, ctx);
+      },
     };
+    for (let i = 0; i < 3; i++) broken.add(((await stored(i)) as TokenData).refreshToken as string);
     const sweeper = createOAuthClient(flaky, { store, now: clock.now, timeoutMs: 5_000 });
     clock.advance(24 * DAY);
     const options = { concurrency: 1, maxPerSecond: Number.POSITIVE_INFINITY };
+    const accounts = (grants: { account: string | undefined }[]) => grants.map((g) => g.account);
     const first = await sweeper.sweep(options);
     expect(first.stopped).toMatchObject({ reason: "provider_unavailable" });
-    expect(first.failed.map((f) => f.account)).toEqual(["acct-0", "acct-1", "acct-2"]);
+    expect(accounts(first.failed)).toEqual(["acct-0", "acct-1", "acct-2"]);
     expect(first.refreshed).toEqual([]);
-    // The next sweep meets the same three first; known failures do not stop it.
+    // The next sweep refreshes the others first, then tries the three again (still counted).
     const second = await sweeper.sweep(options);
-    expect(second.stopped).toBeUndefined();
-    expect(second.failed.map((f) => f.account)).toEqual(["acct-0", "acct-1", "acct-2"]);
-    expect(second.refreshed.map((r) => r.account)).toEqual(["acct-3", "acct-4", "acct-5"]);
-    // A grant that recovers is forgotten; an outage of fresh grants still stops a sweep after three.
+    expect(accounts(second.refreshed)).toEqual(["acct-3", "acct-4", "acct-5"]);
+    expect(accounts(second.failed)).toEqual(["acct-0", "acct-1", "acct-2"]);
+    expect(second.stopped).toMatchObject({ reason: "provider_unavailable" });
+    // Once they recover they are refreshed like any other.
     broken.clear();
     const third = await sweeper.sweep(options);
-    expect(third.refreshed.map((r) => r.account)).toEqual(["acct-0", "acct-1", "acct-2"]);
+    expect(accounts(third.refreshed)).toEqual(["acct-0", "acct-1", "acct-2"]);
+    expect(third.stopped).toBeUndefined();
+  });
+
+  it("an outage over several sweeps costs three requests per sweep, however many grants failed before", async () => {
+    const { clock, connect, provider, store } = await setup();
+    await connect(12);
+    let requests = 0;
+    const down = {
+      ...provider,
+      refreshToken: (_token: TokenData<Record<string, unknown>>, ctx: RequestContext) => {
+        requests++;
+        return Promise.reject(providerError(ctx, { status: 503 }));
+      },
+    };
+    const sweeper = createOAuthClient(down, { store, now: clock.now, timeoutMs: 5_000 });
     clock.advance(24 * DAY);
-    for (let i = 0; i < 6; i++) broken.add(((await stored(i)) as TokenData).refreshToken as string);
-    const outage = await sweeper.sweep(options);
-    expect(outage.stopped).toMatchObject({ reason: "provider_unavailable" });
-    expect(outage.failed).toHaveLength(3);
+    for (let round = 0; round < 6; round++) {
+      requests = 0;
+      const report = await sweeper.sweep({ concurrency: 1, maxPerSecond: Number.POSITIVE_INFINITY });
+      expect(report.stopped).toMatchObject({ reason: "provider_unavailable" });
+      expect(requests).toBe(3);
+    }
   });
 
   it("a store that fails mid-sweep stops it with a typed error and nothing is deleted", async () => {
