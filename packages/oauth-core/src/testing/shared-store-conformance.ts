@@ -1,5 +1,8 @@
+import { createOAuthClient } from "../client.js";
 import type { SharedTokenStore, WriteResult } from "../shared-store.js";
+import { storeKey } from "../store.js";
 import type { TokenData } from "../token.js";
+import { singleUseProvider } from "./single-use-provider.js";
 
 /**
  * Opens a client of the store under test. Every call within one check must reach the same backing
@@ -286,6 +289,27 @@ export const sharedTokenStoreChecks: readonly SharedTokenStoreCheck[] = [
       const write = await holder.compareAndSet(key, record(3), { version, fence });
       if (write.ok || write.conflict !== "version")
         fail(this.name, `the holder's write on an old version got ${JSON.stringify(write)}`);
+    },
+  },
+  {
+    name: "three facade clients over three store clients, 60 callers on an expired single-use grant: one refresh, one token, nothing lost",
+    async run(open) {
+      const { provider, refreshes, live } = singleUseProvider();
+      const stores = await Promise.all([open(), open(), open()]);
+      const clients = stores.map((store) => createOAuthClient(provider, { store, timeoutMs: 10_000 }));
+      const account = crypto.randomUUID();
+      const key = storeKey({ provider: provider.id, tokenType: "default", account });
+      const expired = { ...record(0), expiresAt: Date.now() - 1_000 };
+      await (stores[0] as SharedTokenStore).set(key, expired);
+      const tokens = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => clients[i % 3]?.getToken(account)),
+      );
+      if (refreshes() !== 1) fail(this.name, `${refreshes()} refreshes`);
+      const handedOut = [...new Set(tokens.map((token) => token?.accessToken))];
+      if (handedOut.length !== 1 || handedOut[0] !== "access-1")
+        fail(this.name, `callers got ${JSON.stringify(handedOut)}`);
+      const stored = await (stores[2] as SharedTokenStore).get(key);
+      if (stored?.refreshToken !== live()) fail(this.name, "the store does not hold the live refresh token");
     },
   },
 ];
